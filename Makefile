@@ -1,0 +1,38 @@
+# Two commands on a fresh machine: `make run` and `make test` (both set up .venv first).
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+STAMP := $(VENV)/.installed
+MANIFEST := dbt_models/target/manifest.json
+DBT_SOURCES := $(shell find dbt_models/models dbt_models/macros dbt_models/tests dbt_models/seeds -type f 2>/dev/null) \
+               dbt_models/dbt_project.yml dbt_models/profiles.yml
+
+.PHONY: setup run test dev clean
+
+setup: $(STAMP) $(MANIFEST)
+
+# Idempotent: re-installs only when the lock file or pyproject.toml changed.
+$(STAMP): requirements.lock pyproject.toml
+	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --disable-pip-version-check uv==0.13.8
+	$(BIN)/uv pip install --python $(BIN)/python --quiet -r requirements.lock
+	$(BIN)/uv pip install --python $(BIN)/python --quiet --no-deps -e .
+	touch $(STAMP)
+
+# The dagster-dbt code location needs the dbt manifest before it loads (built, never committed).
+$(MANIFEST): $(STAMP) $(DBT_SOURCES)
+	cd dbt_models && ../$(BIN)/dbt parse --project-dir . --profiles-dir . --quiet
+	touch $(MANIFEST)
+
+run: setup
+	$(BIN)/gov-pipeline run --raw-dir data/raw --db data/warehouse.duckdb
+
+test: setup
+	$(BIN)/python -m pytest
+
+dev: setup
+	mkdir -p .dagster
+	DAGSTER_HOME=$(CURDIR)/.dagster $(BIN)/dagster dev -w workspace.yaml -h 127.0.0.1 -p 3000
+
+clean:
+	rm -rf $(VENV) dbt_models/target dbt_models/logs data/warehouse.duckdb .dagster

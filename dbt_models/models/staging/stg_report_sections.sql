@@ -1,0 +1,9 @@
+select
+    doc_id,
+    ordinal,
+    level,
+    parent_ordinal,
+    heading,
+    section_key,
+    length(text) as text_chars
+from {{ source('pipeline', 'report_sections') }}

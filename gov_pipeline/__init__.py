@@ -1,0 +1,1 @@
+"""gov_pipeline: Chinese government information-disclosure annual reports -> a quality-gated DuckDB warehouse."""

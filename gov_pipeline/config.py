@@ -1,0 +1,29 @@
+"""The one place that reads the environment: where the raw documents and the warehouse live."""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass
+from pathlib import Path
+
+PROJECT_ROOT = Path(__file__).resolve().parent.parent
+DBT_PROJECT_DIR = PROJECT_ROOT / "dbt_models"
+
+RAW_DIR_ENV = "GOV_PIPELINE_RAW_DIR"
+DUCKDB_PATH_ENV = "GOV_PIPELINE_DUCKDB_PATH"
+DEFAULT_RAW_DIR = PROJECT_ROOT / "data" / "raw"
+DEFAULT_DUCKDB_PATH = PROJECT_ROOT / "data" / "warehouse.duckdb"
+
+
+@dataclass(frozen=True)
+class Settings:
+    raw_dir: Path
+    duckdb_path: Path
+
+
+def settings() -> Settings:
+    """Read the settings now (not at import), so tests and the CLI can change the environment first."""
+    return Settings(
+        raw_dir=Path(os.environ.get(RAW_DIR_ENV) or DEFAULT_RAW_DIR).resolve(),
+        duckdb_path=Path(os.environ.get(DUCKDB_PATH_ENV) or DEFAULT_DUCKDB_PATH).resolve(),
+    )

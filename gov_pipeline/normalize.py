@@ -1,0 +1,98 @@
+"""Character-level normalisation shared by every content type: Traditional -> Simplified (OpenCC),
+pinyin glosses, full-width digits and letters, stray spaces between Chinese characters, and hard-wrapped
+lines of PDF/markdown extractions. Each step reports how many characters it changed."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable
+from functools import lru_cache
+
+import opencc
+
+_FULLWIDTH_ALNUM = str.maketrans(
+    {chr(0xFF10 + i): chr(0x30 + i) for i in range(10)}
+    | {chr(0xFF21 + i): chr(0x41 + i) for i in range(26)}
+    | {chr(0xFF41 + i): chr(0x61 + i) for i in range(26)}
+    | {"％": "%", "＠": "@"}
+)
+_FULLWIDTH_DECIMAL = re.compile(r"(?<=\d)[．·](?=\d)")
+_CJK_CLASS = r"\u3000-\u303f\u3400-\u4dbf\u4e00-\u9fff\uff01-\uff0f\uff1a-\uff20\u2018-\u201d"
+# Spaces a reader does not see: between Chinese characters, and between a Chinese character and a digit
+# ("2023 年", "申请 21 件" in PDF text). Spaces between digits are kept: they separate table cells.
+_SPACE_BETWEEN_CJK = re.compile(rf"(?<=[{_CJK_CLASS}])[ \t]+(?=[{_CJK_CLASS}\d])|(?<=\d)[ \t]+(?=[{_CJK_CLASS}])")
+# 網(wǎng)站 -> 网站: a tone-marked pinyin syllable in brackets right after a Chinese character.
+_TONED = "āáǎàēéěèīíǐìōóǒòūúǔùǖǘǚǜńňǹḿ"
+_PINYIN_GLOSS = re.compile(
+    rf"(?<=[\u4e00-\u9fff])[（(][a-z{_TONED}ü]{{1,7}}[)）]|(?<=\S)[（(][a-zü]{{0,6}}[{_TONED}][a-zü]{{0,6}}[)）]"
+)
+_SENTENCE_END = tuple("。！？；：…”」』）)>|")
+
+
+@lru_cache(maxsize=1)
+def _t2s() -> opencc.OpenCC:
+    return opencc.OpenCC("t2s.json")
+
+
+def to_simplified(text: str) -> tuple[str, int]:
+    """Traditional -> Simplified; OpenCC's t2s leaves Simplified text untouched."""
+    converted = _t2s().convert(text)
+    if len(converted) != len(text):
+        return converted, abs(len(converted) - len(text))
+    return converted, sum(1 for a, b in zip(text, converted, strict=True) if a != b)
+
+
+def strip_pinyin_glosses(text: str) -> tuple[str, int]:
+    removed = 0
+
+    def drop(match: re.Match[str]) -> str:
+        nonlocal removed
+        removed += len(match.group(0))
+        return ""
+
+    return _PINYIN_GLOSS.sub(drop, text), removed
+
+
+def fold_fullwidth(text: str) -> str:
+    """Full-width digits and Latin letters to ASCII; Chinese punctuation（，。：）stays as it is."""
+    return _FULLWIDTH_DECIMAL.sub(".", text.translate(_FULLWIDTH_ALNUM))
+
+
+_BLOCK_GAP = re.compile(r"(?<=[\u4e00-\u9fff。；！？”）)])[ \t\u3000]+(?=[\u4e00-\u9fff（(“])")
+FLATTENED_LINE_CHARS = 1000
+
+
+def restore_flattened_lines(text: str) -> str:
+    """Crawler dumps flatten a page into one line, keeping a space where each block ended. Chinese prose
+    puts no spaces between characters, so in such a line a space between two Chinese characters is a
+    lost line break: restore it, so titles, headings and table rows get their own lines again."""
+    return "\n".join(_BLOCK_GAP.sub("\n", line) if len(line) > FLATTENED_LINE_CHARS else line
+                     for line in text.split("\n"))
+
+
+def drop_spaces_between_cjk(text: str) -> str:
+    return _SPACE_BETWEEN_CJK.sub("", text)
+
+
+def unwrap_lines(text: str, starts_block: Callable[[str], bool]) -> str:
+    """Join the hard line breaks of PDF/markdown extractions back into paragraphs.
+
+    A physical line continues into the next when it runs to (nearly) the page's usual line width and
+    does not end a sentence, unless `starts_block(next_line)` says the next line begins something new
+    (a heading, a table row, a page number)."""
+    lines = text.split("\n")
+    lengths = sorted(len(line) for line in lines if len(line) >= 8)
+    if not lengths:
+        return text
+    full_width = lengths[int(len(lengths) * 0.75)]
+    out: list[str] = []
+    previous = ""
+    for line in lines:
+        joins = (out and previous and line and len(previous) >= full_width - 3
+                 and not previous.endswith(_SENTENCE_END) and not starts_block(line))
+        if joins:
+            out[-1] += line
+        else:
+            out.append(line)
+        previous = line
+    return "\n".join(out)

@@ -1,0 +1,422 @@
+"""Stage 3b, report_tables: the statistics tables as addressable cells mapped to template rows/columns.
+
+One mechanism for every form a table reaches us in: each line of a table region becomes an observed
+row (label + value tokens) whether it is a pipe row (HTML grids, markdown, PDF tables), a text row
+("一、本年新收…数量 21 0 0 0 0 0 21") or a flattened digit run ("…数量640020470"). Observed rows are
+then assigned to the template's rows: by label where it survived, and in template order where the
+extraction separated numbers from their labels. Digit runs are split with the table's arithmetic and
+accepted only when exactly one split satisfies it."""
+
+from __future__ import annotations
+
+import itertools
+import re
+from collections import deque
+from collections.abc import Callable, Iterator, Sequence
+from dataclasses import dataclass, field
+
+from gov_pipeline.grids import parse_pipe_row
+from gov_pipeline.records import TableCell
+from gov_pipeline.template import (
+    LEGACY_ANCHOR,
+    LEGACY_SPECS,
+    TABLE2_2019,
+    TABLE2_2021,
+    TABLE3_ANCHOR,
+    TABLE3_COLUMNS,
+    TABLE3_GROUP_LABELS,
+    TABLE3_OUTCOME_ROWS,
+    TABLE3_ROWS,
+    TABLE4_ANCHOR,
+    TABLE4_COLUMNS,
+    RowSpec,
+    detect_template,
+)
+
+RAW_TOKENS = ("/", "／", "—", "－", "-", "——", "无", "--")
+_VALUE_TOKEN = re.compile(r"\d{1,3}(?:[,，]\d{3})+(?:\.\d+)?|\d+(?:\.\d+)?|——|--|[/／—－\-]|无")
+_VALUE_CELL = re.compile(r"^\s*(?:-?\d{1,3}(?:[,，]\d{3})+(?:\.\d+)?|-?\d+(?:\.\d+)?|——|--|[/／—－\-]|无)?\s*$")
+_VALUE_RUN = re.compile(r"(?<![\d.])\d[\d \t.,，]*")
+# the rest of a wrapped label before its numbers ("期不补正、行政机关不再处理其政府信 67 3 0 0 1 0 71")
+_LABEL_REMNANT = re.compile(r"^[^\d|]{1,40}?(?=\d)")
+_LEADING_UNIT = re.compile(r"^\s*(?:人次|万元|条|件|个|次|元|项|篇|期|家|人)(?=\s*\d)")
+_TRAILING_ITEM_NUMBER = re.compile(r"(?<=\s)\d{1,2}\s*[、.．]\s*$")
+MAX_RUN_DIGITS = 48
+MAX_SPLITS = 20000
+MAX_REGION_CHARS = 20000
+
+
+def cell_value(token: str) -> float | None:
+    """The number a cell states, or None for blanks and raw tokens ("/", "—", "无")."""
+    token = token.strip()
+    if re.fullmatch(r"-?\d{1,3}(?:[,，]\d{3})+(?:\.\d+)?", token):
+        return float(re.sub(r"[,，]", "", token))
+    if re.fullmatch(r"-?\d+(?:\.\d+)?", token):
+        return float(token)
+    return None
+
+
+# ---------------------------------------------------------------- digit runs
+def split_digit_run(text: str, width: int, accept: Callable[[Sequence[int]], bool]) -> list[tuple[int, ...]]:
+    """Every way to read `text` (digits, with spaces that are certain cell boundaries) as `width`
+    integers without leading zeros that `accept` admits."""
+    chunks = text.split()
+    if not chunks or any(not c.isdigit() for c in chunks) or sum(map(len, chunks)) > MAX_RUN_DIGITS:
+        return []
+
+    def splits(chunk: str, parts: int) -> Iterator[tuple[int, ...]]:
+        if parts == 1:
+            if chunk == "0" or not chunk.startswith("0"):
+                yield (int(chunk),)
+            return
+        for cut in range(1, len(chunk) - parts + 2):
+            head = chunk[:cut]
+            if head != "0" and head.startswith("0"):
+                break
+            for rest in splits(chunk[cut:], parts - 1):
+                yield (int(head), *rest)
+
+    found: list[tuple[int, ...]] = []
+    tried = 0
+
+    def place(index: int, remaining: int, prefix: tuple[int, ...]) -> None:
+        nonlocal tried
+        if tried > MAX_SPLITS:
+            return
+        if index == len(chunks):
+            tried += 1
+            if remaining == 0 and accept(prefix):
+                found.append(prefix)
+            return
+        later = len(chunks) - index - 1
+        for parts in range(1, min(len(chunks[index]), remaining - later) + 1):
+            for piece in splits(chunks[index], parts):
+                place(index + 1, remaining - parts, prefix + piece)
+
+    place(0, width, ())
+    return found
+
+
+def _row_total_ok(values: Sequence[int]) -> bool:
+    return sum(values[:-1]) == values[-1]
+
+
+def _blocks_ok(values: Sequence[int]) -> bool:
+    return all(sum(values[i:i + 4]) == values[i + 4] for i in range(0, len(values), 5))
+
+
+def _always(_: Sequence[int]) -> bool:
+    return True
+
+
+# ---------------------------------------------------------------- observed rows
+@dataclass
+class Observed:
+    """One row as the document presents it."""
+
+    label: str
+    values: list[str]  # raw value tokens, in column order
+    source: str  # grid | text_row | digit_run
+    spec: RowSpec | None = None
+    candidates: list[tuple[int, ...]] = field(default_factory=list)  # digit-run readings when ambiguous
+    note: str | None = None
+
+
+def _split_label_values(cells: list[str]) -> tuple[list[str], list[str]]:
+    index = len(cells)
+    while index > 0 and _VALUE_CELL.match(cells[index - 1]):
+        index -= 1
+    label = []
+    for cell in cells[:index]:
+        if cell and (not label or label[-1] != cell):
+            label.append(cell)
+    return label, cells[index:]
+
+
+def _best_spec(label: str, specs: Sequence[RowSpec]) -> RowSpec | None:
+    """The spec whose label starts last in a merged label ('（三）不予公开 1.属于国家秘密')."""
+    best: tuple[int, RowSpec] | None = None
+    for spec in specs:
+        for match in spec.pattern.finditer(label):
+            if best is None or match.start() > best[0]:
+                best = (match.start(), spec)
+    return best[1] if best else None
+
+
+def _read_rows(text: str, width: int, accept: Callable[[Sequence[int]], bool]) -> list[Observed]:
+    """The value rows at the start of `text` (after label remnants and a unit such as 条/件). Usually
+    one row; a digit run is split with the table's arithmetic, and a run holding whole multiples of the
+    table's width is read as that many rows (PDF extraction merges neighbouring rows:
+    '31 0 0 0 0 0 311 0 0 0 0 0 1')."""
+    text = _LEADING_UNIT.sub("", _LABEL_REMNANT.sub("", text))
+    lead = _TRAILING_ITEM_NUMBER.sub("", re.match(r"^[\s\d.,，/／—－\-无]*", text).group(0)).strip()
+    tokens = _VALUE_TOKEN.findall(lead)
+    if not tokens:
+        return []
+    if any(re.fullmatch(r"\d+\.\d{5,}", token) for token in tokens):
+        return [Observed("", [], "text_row", note=f"implausible amount '{lead}' (digits of two cells run together?)")]
+    if len(tokens) == width or width == 1 and len(set(tokens)) == 1:
+        return [Observed("", tokens[:width], "text_row")]
+    digits = re.sub(r"[^\d\s]", " ", lead).strip()
+    if not digits or "." in lead or not all(t.isdigit() for t in tokens):
+        return [Observed("", [], "text_row", note=f"{len(tokens)} values where the table has {width} columns: '{lead}'")]
+    count = sum(map(len, digits.split()))
+    for rows in range(1, count // width + 1):
+        if len(tokens) > rows * width:
+            continue
+        readings = split_digit_run(digits, width * rows, lambda v, rows=rows: all(
+            accept(v[i * width:(i + 1) * width]) for i in range(rows)))
+        if len(readings) == 1:
+            values = [str(v) for v in readings[0]]
+            return [Observed("", values[i * width:(i + 1) * width], "digit_run" if rows == 1 else "text_row")
+                    for i in range(rows)]
+        if rows == 1 and readings:
+            return [Observed("", [], "digit_run", candidates=readings,
+                             note=f"digit run '{lead}' has {len(readings)} readings that satisfy the table's arithmetic")]
+    return [Observed("", [], "digit_run", note=f"digit run '{lead}' has no reading that satisfies the table's arithmetic")]
+
+
+def _has_values(rows: list[Observed]) -> bool:
+    return any(row.values or row.candidates for row in rows)
+
+
+def observe(lines: Sequence[str], specs: Sequence[RowSpec], width: int,
+            accept: Callable[[Sequence[int]], bool]) -> list[Observed]:
+    """Observed rows of a table region: pipe rows split into label and value cells; text lines cut at
+    every row label they contain (flattened dumps hold a whole table in one line)."""
+    rows: list[Observed] = []
+    for line in lines:
+        cells = parse_pipe_row(line)
+        if cells is not None:
+            label_cells, values = _split_label_values(cells)
+            while len(values) > width and values[-1].strip() == "":
+                values.pop()
+            if width == 1 and len(set(values)) == 1:
+                values = values[:1]  # a single-value row spanned over several grid columns
+            label = " ".join(label_cells)
+            note = None
+            if values and len(values) != width:
+                note = f"{len(values)} values where the table has {width} columns: {' | '.join(values)}"
+                values = []
+            rows.append(Observed(label, values, "grid", _best_spec(label, specs), note=note))
+            continue
+        matches = sorted(((m.start(), m.end(), spec) for spec in specs for m in spec.pattern.finditer(line)),
+                         key=lambda item: (item[0], -item[1]))
+        kept: list[tuple[int, int, RowSpec]] = []
+        for start, end, spec in matches:
+            if not kept or start >= kept[-1][1]:
+                kept.append((start, end, spec))
+        if not kept:  # numbers whose label the extraction cut off or wrapped onto other lines
+            for run in _VALUE_RUN.finditer(line):
+                if _has_values(found := _read_rows(run.group(0), width, accept)):
+                    rows += found
+                    break
+            continue
+        if _has_values(head := _read_rows(line[:kept[0][0]], width, accept)):
+            rows += head
+        for index, (start, end, spec) in enumerate(kept):
+            stop = kept[index + 1][0] if index + 1 < len(kept) else len(line)
+            found = _read_rows(line[end:stop], width, accept) or [Observed("", [], "text_row")]
+            found[0].label, found[0].spec = line[start:end], spec
+            rows += found
+    return rows
+
+
+# ---------------------------------------------------------------- regions
+def _region(text: str, start_pattern: re.Pattern[str], end_pattern: re.Pattern[str] | None,
+            start_at: int = 0) -> tuple[int, int] | None:
+    start = start_pattern.search(text, start_at)
+    if not start:
+        return None
+    begin = text.rfind("\n", 0, start.start()) + 1
+    stop = len(text)
+    if end_pattern is not None and (end := end_pattern.search(text, start.end())):
+        stop = end.start()
+    return begin, min(stop, begin + MAX_REGION_CHARS)
+
+
+def _cells(doc_id: str, table_idx: int, table_key: str, row_idx: int, row_key: str | None,
+           observed: Observed, columns: Sequence[str | None]) -> list[TableCell]:
+    cells = [TableCell(doc_id, table_idx, table_key, row_idx, 0, observed.label, row_key, None, None,
+                       observed.source, observed.note)]
+    for col_idx, token in enumerate(observed.values):
+        col_key = columns[col_idx] if col_idx < len(columns) else None
+        cells.append(TableCell(doc_id, table_idx, table_key, row_idx, col_idx + 1, token, row_key, col_key,
+                               cell_value(token), observed.source))
+    return cells
+
+
+# ---------------------------------------------------------------- table 3
+def _assign_table3(rows: list[Observed]) -> dict[str, Observed]:
+    """Give each observed row its template row: labelled rows by label; rows whose label the extraction
+    separated from them go to the oldest labelled row still waiting for numbers, else to the next
+    template row after the last one filled (PDF extraction sometimes puts numbers above their label)."""
+    order = {spec.key: index for index, spec in enumerate(TABLE3_ROWS)}
+    filled: dict[str, Observed] = {}
+    waiting: deque[str] = deque()
+    last = -1
+
+    def fill(key: str, row: Observed) -> None:
+        nonlocal last
+        filled[key] = row
+        last = max(last, order[key])
+        if key in waiting:
+            waiting.remove(key)
+
+    started = False
+    for row in rows:
+        has_values = bool(row.values or row.candidates)
+        key = row.spec.key if row.spec else None
+        started = started or key == "received"
+        if not started:
+            continue  # header cells (申请人情况 … 总计) come before the first row
+        if key in order:
+            if key in filled:
+                continue
+            if has_values:
+                fill(key, row)
+            elif order[key] > last:
+                waiting.append(key)
+            continue
+        if key is not None:  # a group label: with values it is a subtotal row
+            if has_values:
+                filled.setdefault(key, row)
+            continue
+        if not has_values or len(row.values) not in (0, len(TABLE3_COLUMNS)):
+            continue
+        target = waiting[0] if waiting else next(
+            (spec.key for spec in TABLE3_ROWS[last + 1:] if spec.key not in filled), None)
+        if target is not None:
+            fill(target, row)
+    if "other_group" in filled and not {"other_no_correction", "other_no_fee", "other_other"} & filled.keys():
+        filled["other_other"] = filled.pop("other_group")  # the 2019 layout's single （六）其他处理 row
+    return filled
+
+
+def _resolve_ambiguous(filled: dict[str, Observed]) -> None:
+    """Try every combination of the remaining digit-run readings against table 3's identities
+    (outcomes add up to （七）总计; received + carried over = total + carried forward); keep a
+    combination only when it is the single one that satisfies them."""
+    ambiguous = [key for key, row in filled.items() if row.candidates and not row.values]
+    if not ambiguous or len(ambiguous) > 4:
+        return
+    known = {key: [cell_value(v) for v in row.values] for key, row in filled.items() if row.values}
+    solutions = []
+    for combo in itertools.product(*(filled[key].candidates for key in ambiguous)):
+        grid = dict(known) | {key: [float(v) for v in reading] for key, reading in zip(ambiguous, combo, strict=True)}
+        if _table3_consistent(grid):
+            solutions.append(combo)
+            if len(solutions) > 1:
+                return
+    if len(solutions) == 1:
+        for key, reading in zip(ambiguous, solutions[0], strict=True):
+            row = filled[key]
+            row.values = [str(v) for v in reading]
+            row.note = f"{row.note}; resolved by the table's row and column identities"
+            row.candidates = []
+
+
+def _table3_consistent(grid: dict[str, list[float | None]]) -> bool:
+    def col(key: str, c: int) -> float | None:
+        values = grid.get(key)
+        return values[c] if values and c < len(values) else None
+
+    for c in range(len(TABLE3_COLUMNS)):
+        outcomes = [col(k, c) for k in TABLE3_OUTCOME_ROWS if k in grid]
+        total = col("total", c)
+        if total is not None and None not in outcomes and outcomes and sum(outcomes) != total:
+            return False
+        flow = [col("received", c), col("carried_over", c), total, col("carried_forward", c)]
+        if None not in flow and flow[0] + flow[1] != flow[2] + flow[3]:
+            return False
+    return True
+
+
+def _table3(doc_id: str, table_idx: int, lines: list[str]) -> list[TableCell]:
+    specs = TABLE3_ROWS + TABLE3_GROUP_LABELS
+    rows = observe(lines, specs, len(TABLE3_COLUMNS), _row_total_ok)
+    filled = _assign_table3(rows)
+    _resolve_ambiguous(filled)
+    cells: list[TableCell] = []
+    order = [spec.key for spec in TABLE3_ROWS] + [spec.key for spec in TABLE3_GROUP_LABELS]
+    for key in sorted(filled, key=order.index):
+        cells += _cells(doc_id, table_idx, "table3", order.index(key), key, filled[key], TABLE3_COLUMNS)
+    return cells
+
+
+# ---------------------------------------------------------------- table 4
+def _table4(doc_id: str, table_idx: int, lines: list[str]) -> list[TableCell]:
+    """The one data row of table 4: the first run of >= 15 digits under the 行政复议/行政诉讼 header."""
+    width = len(TABLE4_COLUMNS)
+    for line in lines:
+        cells = parse_pipe_row(line)
+        text = " ".join(c for c in cells if c) if cells is not None else line
+        for run in re.finditer(r"(?<![\d.])\d[\d ]*\d(?![\d.])", text):
+            if len(re.sub(r"\D", "", run.group(0))) < width:
+                continue
+            found = _read_rows(run.group(0), width, _blocks_ok)
+            if _has_values(found):
+                found[0].label = "行政复议 / 行政诉讼"
+                return _cells(doc_id, table_idx, "table4", 0, "review_litigation", found[0], TABLE4_COLUMNS)
+    return []
+
+
+# ---------------------------------------------------------------- table 2
+def _table2(doc_id: str, table_idx: int, lines: list[str], template: str) -> list[TableCell]:
+    layout = TABLE2_2019 if template == "2019" else TABLE2_2021
+    cells: list[TableCell] = []
+    for row_idx, (key, label, facts) in enumerate(layout):
+        spec = RowSpec(key, re.compile(label.lstrip("^")), None)
+        rows = [row for row in observe(lines, [spec], len(facts), _always) if row.spec is spec]
+        with_values = [row for row in rows if row.values or row.note]
+        if with_values:
+            cells += _cells(doc_id, table_idx, "table2", row_idx, key, with_values[0], facts)
+    return cells
+
+
+# ---------------------------------------------------------------- legacy statistics table
+def _legacy(doc_id: str, table_idx: int, lines: list[str]) -> list[TableCell]:
+    """指标名称 | 计量单位 | 本年度 | 历年累计: numbers follow their label, on its line or the next."""
+    rows = observe(lines, LEGACY_SPECS, 2, lambda v: v[1] >= v[0])
+    cells: list[TableCell] = []
+    waiting: Observed | None = None
+    done: set[str] = set()
+    for row in rows:
+        if row.spec is not None and not (row.values or row.candidates or row.note):
+            waiting = row
+            continue
+        target = row if row.spec is not None else waiting
+        if target is None or target.spec is None or target.spec.key in done:
+            continue
+        if target is not row:
+            target.values, target.source, target.note, target.candidates = row.values, row.source, row.note, row.candidates
+        done.add(target.spec.key)
+        cells += _cells(doc_id, table_idx, "other", len(done) - 1, target.spec.key, target, ("year", "cumulative"))
+        waiting = None
+    return cells
+
+
+def extract_tables(doc_id: str, text: str) -> list[TableCell]:
+    """Every statistics table the report holds, as cells mapped to template rows and columns."""
+    template = detect_template(text)
+    cells: list[TableCell] = []
+    end_of_table3 = re.compile(r"结转下年度继续办理[\s\d|/／—－\-无]*")
+    table3 = _region(text, TABLE3_ANCHOR, None)
+    if table3:
+        stop = end_of_table3.search(text, table3[0])
+        if stop:  # a pipe row ends at its line end; a text row where its numbers end
+            line_start = text.rfind("\n", 0, stop.start()) + 1
+            line_end = text.find("\n", stop.end())
+            pipe_row = text.startswith("|", line_start)
+            table3 = (table3[0], (line_end if line_end >= 0 else len(text)) if pipe_row else stop.end())
+        cells += _table3(doc_id, 3, text[table3[0]:table3[1]].split("\n"))
+        table4 = _region(text, TABLE4_ANCHOR, None, table3[1])
+        if table4:
+            cells += _table4(doc_id, 4, text[table4[0]:table4[1]].split("\n")[:12])
+        table2 = _region(text, re.compile(r"第二十条\s*第\s*[（(]\s*一\s*[)）]\s*项"), None)
+        if table2 and table2[0] < table3[0]:
+            cells += _table2(doc_id, 2, text[table2[0]:table3[0]].split("\n"), template)
+    legacy = _region(text, LEGACY_ANCHOR, None)
+    if legacy and template == "legacy":
+        cells += _legacy(doc_id, 1, text[legacy[0]:legacy[1]].split("\n"))
+    return cells

@@ -1,0 +1,137 @@
+"""The 2019/2021 report template's three tables (domain.md §2) and the legacy statistics table, as
+data: row keys in template order with the label patterns real reports use, and column keys."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+# An optional item number before a label: 一、 / （三） / 2. — a digit needs its dot, so a number glued
+# to the previous row's digit run ("00000002.其他法律…") takes one digit only.
+_ITEM = r"(?:[（(]?[一二三四五六七八九十]{1,2}[)）]?\s*[、.．]?\s*|[（(]\d[)）]\s*|\d\s*[、.．]\s*)?"
+
+
+@dataclass(frozen=True)
+class RowSpec:
+    key: str
+    pattern: re.Pattern[str]  # matches the row's own label (with an optional item number before it)
+    fact: str | None  # base fact key, None for rows that only feed sums
+
+
+def _row(key: str, label: str, fact: str | None = None) -> RowSpec:
+    return RowSpec(key, re.compile(_ITEM + f"(?:{label})"), fact)
+
+
+# Table 3, in template order. 2019 has one （六）其他处理 row, 2021 splits it into three.
+# Labels are matched by their distinctive core, so a label cut by a line wrap or a lost character
+# (PDF extraction writes 其他法律行政止公开) is still recognised.
+TABLE3_ROWS: tuple[RowSpec, ...] = (
+    _row("received", r"本年新收[^\d|]{0,12}申请数?量?", "requests_received"),
+    _row("carried_over", r"上年结转[^\d|]{0,12}申请数?量?", "requests_carried_over"),
+    _row("granted", r"予以公开", "outcome_granted"),
+    _row("partially_granted", r"部分公开(?:\s*[（(][^)）|\d]{0,30}[)）])?", "outcome_partially_granted"),
+    _row("refused_state_secret", r"属于国家秘密", "refused_state_secret"),
+    _row("refused_prohibited_by_law", r"其他法律行政[^\d|]{0,6}公开", "refused_prohibited_by_law"),
+    _row("refused_security_stability", r"危及\s*[“\"]?\s*三安全一稳定\s*[”\"]?", "refused_security_stability"),
+    _row("refused_third_party_rights", r"保护第三方合法权益", "refused_third_party_rights"),
+    _row("refused_internal_affairs", r"属于三类内部事务(?:信息?)?", "refused_internal_affairs"),
+    _row("refused_process_info", r"属于四类过程性(?:信息?)?", "refused_process_info"),
+    _row("refused_enforcement_file", r"属于行政执法案卷", "refused_enforcement_file"),
+    _row("refused_query_matter", r"属于行政查询事项", "refused_query_matter"),
+    _row("unable_not_held", r"本机关不掌握(?:相关政?府?信?息?)?", "unable_not_held"),
+    _row("unable_needs_creation", r"没有现成信息(?:需要另?行?制?作?)?", "unable_needs_creation"),
+    _row("unable_unclear", r"补正后申请内容(?:仍?不明?确?)?", "unable_unclear"),
+    _row("not_processed_petition", r"信访举报投诉类申?请?", "not_processed_petition"),
+    _row("not_processed_repeat", r"重复申请", "not_processed_repeat"),
+    _row("not_processed_publication", r"要求提供公开出版物", "not_processed_publication"),
+    _row("not_processed_mass", r"无正当理由大量反复(?:\s*申请)?", "not_processed_mass"),
+    _row("not_processed_confirm", r"要求行政机关确认(?:或重?\s*新?\s*出?具?已?获?取?信?息?)?", "not_processed_confirm"),
+    _row("other_no_correction", r"申请人无正当理由逾(?:期不补\s*正[^\d|]{0,30}?申请)?", "other_no_correction"),
+    _row("other_no_fee", r"申请人逾期未按收费(?:通知[^\d|]{0,30}?申请)?", "other_no_fee"),
+    _row("other_other", r"(?<=\d[.、．])\s*其他(?![\u4e00-\u9fff])", "other_other"),
+    _row("total", r"总计", "outcome_total"),
+    _row("carried_forward", r"结转下年度继续办理", "requests_carried_forward"),
+)
+# Group labels of table 3: a row carrying only one of these (no sub-row label) is a subtotal row.
+# （六）其他处理 is the row itself in the 2019 layout and a group label in 2021.
+TABLE3_GROUP_LABELS: tuple[RowSpec, ...] = (
+    _row("refused_subtotal", r"不予公开", None),
+    _row("unable_subtotal", r"无法提供", None),
+    _row("not_processed_subtotal", r"不予处理", None),
+    _row("other_group", r"其他处理", None),
+)
+TABLE3_COLUMNS = ("natural_person", "commercial", "research", "ngo", "legal_services", "other_org", "total")
+APPLICANT_SUFFIX = {"natural_person": "__natural_person", "commercial": "__commercial", "research": "__research",
+                    "ngo": "__ngo", "legal_services": "__legal_services", "other_org": "__other_org", "total": ""}
+# Outcome groups of table 3: (fact for the group sum, row keys of its sub-rows).
+TABLE3_GROUPS = (
+    ("outcome_refused", tuple(r.key for r in TABLE3_ROWS if r.key.startswith("refused_"))),
+    ("outcome_unable_to_provide", ("unable_not_held", "unable_needs_creation", "unable_unclear")),
+    ("outcome_not_processed", tuple(r.key for r in TABLE3_ROWS if r.key.startswith("not_processed_"))),
+    ("outcome_other", ("other_no_correction", "other_no_fee", "other_other")),
+)
+TABLE3_OUTCOME_ROWS = ("granted", "partially_granted") + tuple(k for _, keys in TABLE3_GROUPS for k in keys)
+
+TABLE4_BLOCKS = ("review", "litigation_direct", "litigation_after_review")
+TABLE4_OUTCOMES = ("upheld", "corrected", "other", "pending", "total")
+TABLE4_COLUMNS = tuple(f"{block}_{outcome}" for block in TABLE4_BLOCKS for outcome in TABLE4_OUTCOMES)
+
+# Table 2: (row key, label, {column index: fact key}) for the 2021 and the 2019 layout.
+TABLE2_2021: tuple[tuple[str, str, tuple[str, ...]], ...] = (
+    ("regulations", r"^规章", ("regulations_issued", "regulations_repealed", "regulations_in_force")),
+    ("normative_docs", r"规范性文件", ("normative_docs_issued", "normative_docs_repealed", "normative_docs_in_force")),
+    ("licensing", r"行政许可", ("licensing_decisions",)),
+    ("penalty", r"行政处罚", ("penalty_decisions",)),
+    ("coercion", r"行政强制", ("coercion_decisions",)),
+    ("admin_fees", r"行政事业性收费", ("admin_fees_wan_yuan",)),
+)
+TABLE2_2019: tuple[tuple[str, str, tuple[str, ...]], ...] = (
+    ("regulations", r"^规章", ("regulations_made", "regulations_published", "regulations_public_total")),
+    ("normative_docs", r"规范性文件", ("normative_docs_made", "normative_docs_published", "normative_docs_public_total")),
+    ("licensing", r"行政许可", ("licensing_items_prev", "licensing_items_change", "licensing_decisions")),
+    ("other_services", r"其他对外管理服务事项", ("other_services_items_prev", "other_services_items_change",
+                                             "other_services_decisions")),
+    ("penalty", r"行政处罚", ("penalty_items_prev", "penalty_items_change", "penalty_decisions")),
+    ("coercion", r"行政强制", ("coercion_items_prev", "coercion_items_change", "coercion_decisions")),
+    ("admin_fees", r"行政事业性收费", ("admin_fee_items_prev", "admin_fee_items_change")),
+    ("procurement", r"政府集中采购", ("procurement_projects", "procurement_amount")),
+)
+TEMPLATE_2021_MARKERS = re.compile(r"本年制发件数|本年废止件数|现行有效件数|逾期不补正|逾期未按收费通知")
+TEMPLATE_2019_MARKERS = re.compile(r"本年新制作数量|本年新公开数量|对外公开总数量|上一年项目数量|其他对外管理服务事项")
+TABLE3_ANCHOR = re.compile(r"本年新收[^\d|]{0,12}申请数量?")
+TABLE4_ANCHOR = re.compile(r"行政复议.{0,20}行政诉讼|结果维持.{0,10}结果纠正")
+
+
+def detect_template(text: str) -> str:
+    """legacy / 2019 / 2021 from the labels present, not from the year (bodies adopt labels late)."""
+    if TEMPLATE_2021_MARKERS.search(text):
+        return "2021"
+    if TEMPLATE_2019_MARKERS.search(text) or TABLE3_ANCHOR.search(text):
+        return "2019"
+    return "legacy"
+
+
+# Legacy statistics tables (指标名称 / 计量单位 / 本年度 / 历年累计), 2008-2018.
+LEGACY_ROWS: tuple[tuple[str, str, str | None], ...] = (
+    ("proactive_total", r"主动公开(?:政府)?(?:信息|文件)(?:总?数|条数)", "proactive_disclosed_total"),
+    ("proactive_web", r"网站公开(?:数)?", None),
+    ("proactive_gazette", r"政府公报公开(?:数)?", None),
+    ("requests_total", r"(?:受理)?依申请公开信息总数|申请总数|受理依申请公开", "requests_received"),
+    ("requests_in_person", r"当面申请(?:数)?", None),
+    ("requests_fax", r"传真申请(?:数)?", None),
+    ("requests_email", r"电子邮件申请(?:数)?", None),
+    ("requests_online", r"网上申请(?:数)?", None),
+    ("requests_letter", r"信函(?:、传真)?申请(?:数)?", None),
+    ("requests_other_channel", r"其它形式申请(?:数)?|其他形式申请(?:数)?", None),
+    ("replies_total", r"对申请的答复(?:总)?数", "requests_completed"),
+    ("replies_granted", r"同意公开答复数", "outcome_granted"),
+    ("replies_partial", r"同意部分公开答复数", "outcome_partially_granted"),
+    ("replies_refused", r"否决公开答复数|不予公开答复数", "outcome_refused"),
+    ("replies_other", r"其他类型答复数", "outcome_other"),
+    ("fees", r"收费减免金额|收费(?:金额)?", "fees_collected_yuan"),
+    ("complaints", r"接受行政诉讼、举报数|行政申诉(?:、举报)?数|举报数", "complaints_total"),
+    ("review", r"行政复议数", "review_total"),
+    ("litigation", r"行政诉讼数", "litigation_total"),
+)
+LEGACY_SPECS = tuple(_row(key, pattern, fact) for key, pattern, fact in LEGACY_ROWS)
+LEGACY_ANCHOR = re.compile(r"指标名称|计量\s*单位|历年累计")

@@ -1,0 +1,194 @@
+"""The warehouse tables: their documented schemas, and idempotent writes into DuckDB.
+
+Every stage table is written whole-or-not-at-all: rows for a set of documents (or a report-year
+partition) are deleted and re-inserted in one transaction, so a re-run never duplicates rows and a
+crash never leaves half a stage behind."""
+
+from __future__ import annotations
+
+import dataclasses
+import json
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from typing import Any
+
+import duckdb
+import polars as pl
+
+
+@dataclass(frozen=True)
+class Column:
+    name: str
+    dtype: pl.DataType | type[pl.DataType]
+    description: str
+
+
+@dataclass(frozen=True)
+class TableSpec:
+    name: str
+    description: str
+    columns: tuple[Column, ...]
+
+    @property
+    def schema(self) -> dict[str, Any]:
+        return {c.name: c.dtype for c in self.columns}
+
+    @property
+    def column_names(self) -> list[str]:
+        return [c.name for c in self.columns]
+
+
+def _c(name: str, dtype: Any, description: str) -> Column:
+    return Column(name, dtype, description)
+
+
+DOC_ID = _c("doc_id", pl.String, "sha256 of the file's bytes")
+TABLES: dict[str, TableSpec] = {t.name: t for t in (
+    TableSpec("raw_documents", "One row per input file found under the raw folder.", (
+        DOC_ID,
+        _c("source_path", pl.String, "path relative to the raw folder (POSIX separators)"),
+        _c("byte_size", pl.Int64, "file size in bytes"),
+        _c("content_type", pl.String, "html | text | markdown | pdf"),
+        _c("detected_encoding", pl.String, "codec the text was read with (NULL for PDF or undecodable bytes)"),
+        _c("encoding_method", pl.String, "how the encoding was decided (BOM, declaration, validation, detector)"),
+        _c("read_error", pl.String, "why the bytes are not text, when they are not"),
+        _c("duplicate_of", pl.String, "source_path of the first file with the same bytes, for duplicates"),
+        _c("report_year_hint", pl.Int32, "report year read cheaply from the file's title, NULL when unknown"),
+        _c("ingested_at", pl.Datetime("us"), "when the file was fingerprinted"),
+    )),
+    TableSpec("cleaned_documents", "One row per decodable (non-duplicate) document: clean text and metadata.", (
+        DOC_ID,
+        _c("title", pl.String, "report title (page meta, crawler header, or the body's own title line)"),
+        _c("text", pl.String, "main content as clean Simplified Chinese; tables as markdown pipe rows"),
+        _c("removed_noise", pl.String, "JSON object: kind of noise -> characters removed"),
+        _c("converted_traditional_chars", pl.Int32, "characters converted from Traditional to Simplified"),
+        _c("is_annual_report", pl.Boolean, "whether the document is a disclosure annual report"),
+        _c("not_report_reason", pl.String, "why it is not, when it is not"),
+        _c("agency_name", pl.String, "publishing body"),
+        _c("agency_key", pl.String, "normalised agency name used to match one body across years"),
+        _c("admin_level", pl.String, "province | city | county | township | department"),
+        _c("jurisdiction_level", pl.String, "level of the government the body belongs to"),
+        _c("report_year", pl.Int32, "the year reported on"),
+        _c("publish_date", pl.Date, "publication date from the page"),
+        _c("written_date", pl.Date, "signature date at the end of the report"),
+        _c("index_no", pl.String, "索引号"),
+        _c("source_url", pl.String, "original URL when the page or crawler header gives it"),
+        _c("template", pl.String, "legacy | 2019 | 2021, from the table labels present"),
+    )),
+    TableSpec("document_failures", "Documents that could not pass a stage, with the reason.", (
+        DOC_ID,
+        _c("stage", pl.String, "stage that failed"),
+        _c("status", pl.String, "unreadable | not_a_report"),
+        _c("reason", pl.String, "reason in words"),
+    )),
+    TableSpec("report_sections", "One row per section of a report, in reading order.", (
+        DOC_ID,
+        _c("ordinal", pl.Int32, "position in the report (0 = text before the first heading)"),
+        _c("level", pl.Int32, "heading level: 1 一、 / 2 （一） / 3 1. / 4 （1）"),
+        _c("parent_ordinal", pl.Int32, "ordinal of the enclosing section"),
+        _c("heading", pl.String, "heading text with its numbering"),
+        _c("section_key", pl.String, "canonical key (data_contract.md) or preamble / unknown"),
+        _c("text", pl.String, "the section's own text (without sub-sections)"),
+    )),
+    TableSpec("report_tables", "One row per statistics-table cell (spans resolved), mapped to the template.", (
+        DOC_ID,
+        _c("table_idx", pl.Int32, "table number in the report (2, 3, 4 for the template; 1 legacy)"),
+        _c("table_key", pl.String, "table2 | table3 | table4 | other"),
+        _c("row_idx", pl.Int32, "row position in the template order"),
+        _c("col_idx", pl.Int32, "0 = the row label, 1.. = value columns"),
+        _c("text", pl.String, "cell text as the document gives it"),
+        _c("row_key", pl.String, "template row key"),
+        _c("col_key", pl.String, "template column key"),
+        _c("value", pl.Float64, "the number in the cell; NULL for blanks and tokens such as '/', '—', '无'"),
+        _c("source", pl.String, "grid | text_row | digit_run"),
+        _c("note", pl.String, "why a row stayed unknown (e.g. an ambiguous digit run)"),
+    )),
+    TableSpec("report_facts", "One row per (document, fact): every number with its evidence.", (
+        DOC_ID,
+        _c("fact_key", pl.String, "fact name (data_contract.md)"),
+        _c("value", pl.Float64, "the value (counts, yuan, or 万元 as the unit says)"),
+        _c("unit", pl.String, "items | requests | cases | yuan | wan_yuan | count"),
+        _c("section_key", pl.String, "section the evidence sits in"),
+        _c("evidence", pl.String, "the sentence, or table[row,col] with the cell text"),
+        _c("method", pl.String, "prose | table"),
+        _c("approx", pl.Boolean, "the report gives the figure approximately (余/多/近/约)"),
+    )),
+    TableSpec("fact_mismatches", "Facts whose prose and table values disagree (input to dq_violations).", (
+        DOC_ID,
+        _c("rule_id", pl.String, "prose_table_mismatch"),
+        _c("severity", pl.String, "warning"),
+        _c("detail", pl.String, "both values and their evidence"),
+    )),
+    TableSpec("dq_violations", "One row per broken data-quality rule and report.", (
+        DOC_ID,
+        _c("rule_id", pl.String, "rule id (data_contract.md)"),
+        _c("severity", pl.String, "blocking | warning"),
+        _c("detail", pl.String, "what is wrong, naming the cells or sentences involved"),
+    )),
+    TableSpec("reports", "One row per input file, always, with its status.", (
+        DOC_ID,
+        _c("source_path", pl.String, "path relative to the raw folder"),
+        _c("title", pl.String, "report title"),
+        _c("agency_name", pl.String, "publishing body"),
+        _c("agency_key", pl.String, "normalised agency name"),
+        _c("admin_level", pl.String, "province | city | county | township | department"),
+        _c("jurisdiction_level", pl.String, "level of the government the body belongs to"),
+        _c("report_year", pl.Int32, "year reported on"),
+        _c("publish_date", pl.Date, "publication date"),
+        _c("written_date", pl.Date, "signature date"),
+        _c("template", pl.String, "legacy | 2019 | 2021"),
+        _c("content_type", pl.String, "html | text | markdown | pdf"),
+        _c("status", pl.String, "scored | quarantined | not_a_report | unreadable | duplicate"),
+        _c("status_reason", pl.String, "why, in words"),
+        _c("section_count", pl.Int32, "sections found"),
+        _c("fact_count", pl.Int32, "facts extracted"),
+        _c("warning_count", pl.Int32, "warning violations"),
+        _c("blocking_count", pl.Int32, "blocking violations"),
+    )),
+)}
+
+
+def frame(table: str, rows: Iterable[Any]) -> pl.DataFrame:
+    """Rows (dataclasses or dicts) as a DataFrame with the table's declared schema and column order."""
+    spec = TABLES[table]
+    records = [dataclasses.asdict(r) if dataclasses.is_dataclass(r) else dict(r) for r in rows]
+    for record in records:
+        for key, value in record.items():
+            if isinstance(value, dict):
+                record[key] = json.dumps(value, ensure_ascii=False, sort_keys=True)
+    return pl.DataFrame(
+        [{name: record.get(name) for name in spec.column_names} for record in records],
+        schema=spec.schema, orient="row",
+    )
+
+
+def ensure_tables(conn: duckdb.DuckDBPyConnection, names: Sequence[str] | None = None) -> None:
+    """Create the tables that do not exist yet (empty, with their declared types)."""
+    for name in names or list(TABLES):
+        empty = frame(name, [])
+        conn.register("_empty_frame", empty.to_arrow())
+        conn.execute(f'create table if not exists "{name}" as select * from _empty_frame')
+        conn.unregister("_empty_frame")
+
+
+def replace_rows(conn: duckdb.DuckDBPyConnection, table: str, df: pl.DataFrame, *,
+                 where: str | None = None, params: Sequence[Any] = ()) -> int:
+    """Atomically delete the rows `where` selects (all rows when None) and insert `df`."""
+    ensure_tables(conn, [table])
+    conn.register("_incoming_frame", df.to_arrow())
+    try:
+        conn.execute("begin transaction")
+        conn.execute(f'delete from "{table}"' + (f" where {where}" if where else ""), list(params))
+        conn.execute(f'insert into "{table}" by name select * from _incoming_frame')
+        conn.execute("commit")
+    except Exception:
+        conn.execute("rollback")
+        raise
+    finally:
+        conn.unregister("_incoming_frame")
+    return df.height
+
+
+def read_frame(conn: duckdb.DuckDBPyConnection, query: str, params: Sequence[Any] = ()) -> pl.DataFrame:
+    """A query's result as polars (positional parameters written $1, $2, …)."""
+    return conn.sql(query, params=list(params) or None).pl()
