@@ -1,6 +1,9 @@
-"""Asset checks. The blocking ones are the gate in front of scoring: they re-derive the blocking
-rules from the facts of the reports marked `scored`, so a report that breaks one can never reach
-the dbt scoring models, whatever went wrong upstream."""
+"""Asset checks.
+
+The blocking ones are the gate in front of scoring: they re-derive the blocking rules from the facts
+of the reports marked `scored` (so a report that breaks one can never reach the dbt models, whatever
+went wrong upstream), and run the Great Expectations suite over the same gated set. The others watch
+each stage and warn with counts and example doc_ids."""
 
 from __future__ import annotations
 
@@ -8,54 +11,123 @@ import dagster as dg
 from dagster_duckdb import DuckDBResource
 
 EXAMPLES = 5
+MAX_WARNING_SHARE = 0.5  # above this share of scored reports with warnings, something upstream broke
 
 
-def _gate(duckdb: DuckDBResource, query: str, what: str) -> dg.AssetCheckResult:
+def _examples(rows: list[tuple]) -> dg.MetadataValue:
+    return dg.MetadataValue.json([{"doc_id": r[0], "detail": r[1]} for r in rows[:EXAMPLES]])
+
+
+def _violations(duckdb: DuckDBResource, query: str) -> list[tuple]:
     with duckdb.get_connection() as conn:
-        rows = conn.execute(query).fetchall()
-    return dg.AssetCheckResult(
-        passed=not rows,
-        metadata={"violating_scored_reports": len(rows), "examples": dg.MetadataValue.json(
-            [{"doc_id": r[0], "detail": r[1]} for r in rows[:EXAMPLES]]), "rule": what},
+        return conn.execute(query).fetchall()
+
+
+def _gate(name: str, rule: str, query: str) -> dg.AssetChecksDefinition:
+    """A blocking check on `reports`: no scored report may appear in `query`'s result."""
+
+    @dg.asset_check(asset="reports", name=name, blocking=True, description=rule)
+    def gate(duckdb: DuckDBResource) -> dg.AssetCheckResult:
+        rows = _violations(duckdb, query)
+        return dg.AssetCheckResult(passed=not rows, metadata={"violating_scored_reports": len(rows),
+                                                             "examples": _examples(rows)})
+
+    return gate
+
+
+def _watch(asset: str, name: str, description: str, query: str) -> dg.AssetChecksDefinition:
+    """A non-blocking stage check: warns when `query` returns rows (doc_id, detail)."""
+
+    @dg.asset_check(asset=asset, name=name, blocking=False, description=description)
+    def watch(duckdb: DuckDBResource) -> dg.AssetCheckResult:
+        rows = _violations(duckdb, query)
+        return dg.AssetCheckResult(passed=not rows, severity=dg.AssetCheckSeverity.WARN,
+                                   metadata={"documents": len(rows), "examples": _examples(rows)})
+
+    return watch
+
+
+count_non_negative = _gate("count_non_negative", "No scored report states a negative count (2019 本年增/减 excepted).", """
+    select f.doc_id, f.fact_key || ' = ' || f.value
+    from report_facts f join reports r on r.doc_id = f.doc_id and r.status = 'scored'
+    where f.value < 0 and f.fact_key not like '%\\_change' escape '\\'
+""")
+
+completed_le_received = _gate("completed_le_received",
+                              "No scored report answered more requests than it received plus carried over.", """
+    with f as (
+        select doc_id,
+            max(value) filter (where fact_key = 'requests_completed') as completed,
+            max(value) filter (where fact_key = 'requests_received') as received,
+            coalesce(max(value) filter (where fact_key = 'requests_carried_over'), 0) as carried
+        from report_facts group by doc_id
     )
+    select f.doc_id, 'completed ' || completed || ' > received ' || received || ' + carried over ' || carried
+    from f join reports r on r.doc_id = f.doc_id and r.status = 'scored'
+    where completed > received + carried
+""")
+
+year_plausible = _gate("year_plausible",
+                       "No scored report claims a year before 2008, after this year, or after its publication.", """
+    select doc_id, 'report year ' || report_year || ', published ' || coalesce(publish_date::varchar, '?')
+    from reports
+    where status = 'scored' and (report_year < 2008 or report_year > year(current_date)
+          or report_year > year(publish_date))
+""")
 
 
-@dg.asset_check(asset="reports", blocking=True)
-def count_non_negative(duckdb: DuckDBResource) -> dg.AssetCheckResult:
-    """No scored report states a negative count (2019 本年增/减 columns excepted)."""
-    return _gate(duckdb, """
-        select f.doc_id, f.fact_key || ' = ' || f.value
-        from report_facts f join reports r on r.doc_id = f.doc_id and r.status = 'scored'
-        where f.value < 0 and f.fact_key not like '%\\_change' escape '\\'
-    """, "count_non_negative")
+@dg.asset_check(asset="reports", name="gx_reports_gate", blocking=True,
+                description="Great Expectations suite over the gated facts (see expectations.py).")
+def gx_reports_gate(duckdb: DuckDBResource) -> dg.AssetCheckResult:
+    from gov_pipeline.expectations import validate_gated_facts
+
+    with duckdb.get_connection() as conn:
+        result = validate_gated_facts(conn)
+    return dg.AssetCheckResult(passed=result.success, metadata={
+        "suite": "reports_gate", "rows_validated": result.rows, "expectations": result.evaluated,
+        "failed_expectations": len(result.failed),
+        "validation_result": dg.MetadataValue.json(result.results),
+    })
 
 
-@dg.asset_check(asset="reports", blocking=True)
-def completed_le_received(duckdb: DuckDBResource) -> dg.AssetCheckResult:
-    """No scored report answered more requests than it received plus carried over."""
-    return _gate(duckdb, """
-        with f as (
-            select doc_id,
-                max(value) filter (where fact_key = 'requests_completed') as completed,
-                max(value) filter (where fact_key = 'requests_received') as received,
-                coalesce(max(value) filter (where fact_key = 'requests_carried_over'), 0) as carried
-            from report_facts group by doc_id
-        )
-        select f.doc_id, 'completed ' || completed || ' > received ' || received || ' + carried over ' || carried
-        from f join reports r on r.doc_id = f.doc_id and r.status = 'scored'
-        where completed > received + carried
-    """, "completed_le_received")
+no_html_residue = _watch("cleaned_documents", "no_html_residue", "Cleaned text holds no tags, comments or entities.", r"""
+    select doc_id, regexp_extract(text, '(<[A-Za-z/!?][^>]{0,40}>|&[a-z]{2,6};|&#[0-9]{2,6};)')
+    from cleaned_documents
+    where regexp_matches(text, '<[A-Za-z/!?][^>]{0,40}>|&[a-z]{2,6};|&#[0-9]{2,6};')
+""")
+
+every_report_has_sections = _watch("report_sections", "every_report_has_sections",
+                                   "Every annual report is split into at least one headed section.", """
+    select c.doc_id, 'no headed section in ' || coalesce(c.title, '?')
+    from cleaned_documents c
+    where c.is_annual_report
+      and not exists (select 1 from report_sections s where s.doc_id = c.doc_id and s.ordinal > 0)
+""")
+
+every_fact_has_evidence = _watch("report_facts", "every_fact_has_evidence",
+                                 "Every fact names the sentence or cell it came from and how it was read.", """
+    select doc_id, fact_key from report_facts
+    where evidence is null or trim(evidence) = '' or method not in ('prose', 'table')
+""")
 
 
-@dg.asset_check(asset="reports", blocking=True)
-def year_plausible(duckdb: DuckDBResource) -> dg.AssetCheckResult:
-    """No scored report claims a year before 2008, after this year, or after its own publication."""
-    return _gate(duckdb, """
-        select doc_id, 'report year ' || report_year || ', published ' || coalesce(publish_date::varchar, '?')
-        from reports
-        where status = 'scored' and (report_year < 2008 or report_year > year(current_date)
-              or report_year > year(publish_date))
-    """, "year_plausible")
+@dg.asset_check(asset="dq_violations", name="warning_share", blocking=False,
+                description=f"At most {MAX_WARNING_SHARE:.0%} of scored reports carry warnings.")
+def warning_share(duckdb: DuckDBResource) -> dg.AssetCheckResult:
+    with duckdb.get_connection() as conn:
+        scored, warned = conn.execute("""
+            select count(*), count(*) filter (where warning_count > 0) from reports where status = 'scored'
+        """).fetchone()
+        by_rule = dict(conn.execute("select rule_id, count(distinct doc_id) from dq_violations "
+                                    "where severity = 'warning' group by 1 order by 2 desc").fetchall())
+        rows = conn.execute("select doc_id, rule_id from dq_violations where severity = 'warning' "
+                            "order by doc_id limit 5").fetchall()
+    share = warned / scored if scored else 0.0
+    return dg.AssetCheckResult(passed=share <= MAX_WARNING_SHARE, severity=dg.AssetCheckSeverity.WARN, metadata={
+        "scored_reports": scored, "reports_with_warnings": warned, "share": share,
+        "reports_by_rule": dg.MetadataValue.json(by_rule), "examples": _examples(rows)})
 
 
-BLOCKING_CHECKS = [count_non_negative, completed_le_received, year_plausible]
+BLOCKING_CHECKS: list[dg.AssetChecksDefinition] = [count_non_negative, completed_le_received, year_plausible,
+                                                   gx_reports_gate]
+STAGE_CHECKS: list[dg.AssetChecksDefinition] = [no_html_residue, every_report_has_sections, every_fact_has_evidence, warning_share]

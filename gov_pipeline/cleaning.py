@@ -33,6 +33,7 @@ from gov_pipeline.records import CleanedDocument, DocumentFailure, RawDocument
 
 MAX_BYTES = 32 * 1024 * 1024
 MAX_TEXT_CHARS = 1_000_000
+PAGE_METADATA_CHARS = 8000  # page metadata rows (索引号, 发布日期…) sit before or just after the title
 MIN_REPORT_CJK = 50
 MIN_OTHER_LETTERS = 300
 _ENTITY = re.compile(r"&(?:#\d{2,7}|#x[0-9a-fA-F]{2,6}|[a-zA-Z]{2,8});")
@@ -106,7 +107,7 @@ def clean_document(raw: RawDocument, data: bytes) -> CleaningResult:
         log["over_length_text"] += len(body) - MAX_TEXT_CHARS
         body = body[:MAX_TEXT_CHARS]
     body, converted = _normalise(body, log)
-    page_text, _ = _normalise(page_text[:MAX_TEXT_CHARS], NoiseLog())
+    page_text, _ = _normalise(page_text[:PAGE_METADATA_CHARS], NoiseLog())
     body = restore_flattened_lines(drop_inline_chrome(drop_markup_residue(body, log), log))
     body = drop_chrome_lines(body, log)
     body = drop_repeated_body(body, log)

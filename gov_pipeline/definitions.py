@@ -12,7 +12,7 @@ from dagster_dbt import DbtCliResource
 from dagster_duckdb import DuckDBResource
 
 from gov_pipeline.assets import cleaned_documents, raw_documents, report_facts, report_quality, report_structure
-from gov_pipeline.checks import BLOCKING_CHECKS
+from gov_pipeline.checks import BLOCKING_CHECKS, STAGE_CHECKS
 from gov_pipeline.config import DUCKDB_PATH_ENV, Settings, settings
 from gov_pipeline.dbt_project import dbt_project
 from gov_pipeline.scoring import scoring_models
@@ -26,7 +26,7 @@ def build_definitions(config: Settings) -> dg.Definitions:
     os.environ[DUCKDB_PATH_ENV] = str(config.duckdb_path)
     return dg.Definitions(
         assets=[raw_documents, cleaned_documents, report_structure, report_facts, report_quality, scoring_models],
-        asset_checks=BLOCKING_CHECKS,
+        asset_checks=[*BLOCKING_CHECKS, *STAGE_CHECKS],
         jobs=[all_assets_job],
         executor=dg.in_process_executor,
         resources={

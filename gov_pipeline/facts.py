@@ -51,10 +51,35 @@ class ProseRule:
     # outside the rule's first (home) section the clause must show it is about this topic: an overview
     # also counts approval applications (受理申请136437件) and service-window cases
     context: str | None = None
+    family: str = ""  # the _NEEDS family whose words a clause must contain
+
+
+# Words a clause must contain for a fact family's rules to be worth running (a cheap pre-filter).
+_NEEDS = (
+    ("proactive", ("公开", "公布", "发布")), ("requests_received", ("申请", "请求")),
+    ("requests_completed", ("办结", "答复", "回复", "完毕")), ("outcome", ("公开", "提供", "处理")),
+    ("refused", ("秘密", "隐私", "稳定", "政府信息", "情形", "情况")), ("fees", ("费",)),
+    ("review", ("复议",)), ("litigation", ("诉讼",)), ("complaints", ("举报",)),
+)
 
 
 def _rule(fact_key: str, unit: str, sections: tuple[str, ...], pattern: str, **kw: object) -> ProseRule:
-    return ProseRule(fact_key, unit, sections, re.compile(pattern.replace("{Q}", Q)), **kw)  # type: ignore[arg-type]
+    family = next(prefix for prefix, _ in _NEEDS if fact_key.startswith(prefix))
+    return ProseRule(fact_key, unit, sections, re.compile(pattern.replace("{Q}", Q)), family=family, **kw)  # type: ignore[arg-type]
+
+
+_FAMILY_WORDS = tuple((prefix, re.compile("|".join(words))) for prefix, words in _NEEDS)
+
+
+_COUNT_HINT = re.compile(r"\d|[零〇一二两三四五六七八九十百千万]{1,6}[件条起个项元]")
+
+
+def _families(clause: str) -> frozenset[str]:
+    """The fact families a clause can hold, plus 'count' when it states a number at all."""
+    found = {prefix for prefix, words in _FAMILY_WORDS if words.search(clause)}
+    if found and _COUNT_HINT.search(clause):
+        found.add("count")
+    return frozenset(found)
 
 
 _NC = r"[^，,。；;：:]"  # within one clause
@@ -170,31 +195,32 @@ def _prose_value(rule: ProseRule, clause: str, known: dict[str, Fact], home_sect
 
 def extract_prose_facts(doc_id: str, sections: Sequence[Section], report_year: int | None) -> list[Fact]:
     """One fact per key from the report's prose: the first clause, in the first section (by the
-    rule's priority) that states it."""
+    rule's priority) that states it. Cumulative clauses (以来, 历年, 累计…) never give a year's fact."""
     found: dict[str, Fact] = {}
-    by_key: dict[str, list[Section]] = {}
+    by_key: dict[str, list[tuple[Section, list[tuple[str, frozenset[str]]]]]] = {}
     for section in sections:
-        by_key.setdefault(section.section_key, []).append(section)
+        clauses = [(c, _families(c)) for c in _clauses(section.text) if not _is_cumulative(c, report_year)]
+        by_key.setdefault(section.section_key, []).append((section, clauses))
     for rule in PROSE_RULES:
         if rule.fact_key in found:
             continue
         for section_key in rule.sections:
-            for section in by_key.get(section_key, []):
-                for clause in _clauses(section.text):
-                    if _is_cumulative(clause, report_year):
-                        continue
-                    read = _prose_value(rule, clause, found, section_key == rule.sections[0])
-                    if read is None:
-                        continue
-                    value, approx = read
-                    found[rule.fact_key] = Fact(doc_id, rule.fact_key, value, rule.unit, section.section_key,
-                                                clause[:300], "prose", approx)
-                    break
-                if rule.fact_key in found:
-                    break
-            if rule.fact_key in found:
+            fact = next((fact for section, clauses in by_key.get(section_key, [])
+                         for clause, families in clauses
+                         if rule.family in families and ("count" in families or rule.zero or rule.equals)
+                         if (fact := _prose_fact(doc_id, rule, section, clause, found)) is not None), None)
+            if fact is not None:
+                found[rule.fact_key] = fact
                 break
     return list(found.values())
+
+
+def _prose_fact(doc_id: str, rule: ProseRule, section: Section, clause: str, found: dict[str, Fact]) -> Fact | None:
+    read = _prose_value(rule, clause, found, section.section_key == rule.sections[0])
+    if read is None:
+        return None
+    value, approx = read
+    return Fact(doc_id, rule.fact_key, value, rule.unit, section.section_key, clause[:300], "prose", approx)
 
 
 # ---------------------------------------------------------------- tables

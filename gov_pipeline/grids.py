@@ -14,8 +14,10 @@ _SEPARATOR_CELL = re.compile(r"^\s*:?-{2,}:?\s*$")
 
 
 def _span(value: str | None) -> int:
+    if value is None:
+        return 1
     try:
-        return max(1, min(int(str(value).strip() or 1), MAX_SPAN))
+        return max(1, min(int(value.strip() or 1), MAX_SPAN))
     except ValueError:
         return 1
 
@@ -36,11 +38,11 @@ def resolve_spans(rows: Iterable[Sequence[tuple[str, str | None, str | None]]]) 
         for text, rowspan, colspan in cells:
             while (r, c) in grid:
                 c += 1
-            for dr in range(_span(rowspan)):
-                for dc in range(_span(colspan)):
-                    if r + dr < MAX_ROWS and c + dc < MAX_COLS:
-                        grid.setdefault((r + dr, c + dc), text)
-            c += _span(colspan)
+            down, across = _span(rowspan), _span(colspan)
+            for dr in range(min(down, MAX_ROWS - r)):
+                for dc in range(min(across, MAX_COLS - c)):
+                    grid.setdefault((r + dr, c + dc), text)
+            c += across
             width = min(MAX_COLS, max(width, c))
     height = max([row_count] + [r + 1 for r, _ in grid])
     return [[grid.get((r, c), "") for c in range(width)] for r in range(min(height, MAX_ROWS))]

@@ -18,7 +18,8 @@ _BLOCK_TAGS = (
     "p|div|br|tr|li|ul|ol|dl|dt|dd|h[1-6]|table|thead|tbody|section|article|header|footer|nav|aside|"
     "main|blockquote|pre|hr|center|form|fieldset|address|figure|figcaption|caption|title"
 )
-_BLOCK_TAG_RE = re.compile(rf"<(/?)({_BLOCK_TAGS})(?=[\s/>])", re.I)
+# starts with a literal '<' and has a constant replacement, so sub() skips ahead and stays in C
+_BLOCK_TAG_RE = re.compile(rf"<(?=/?(?:{_BLOCK_TAGS})[\s/>])", re.I)
 _JUNK_TAGS = ["script", "style", "noscript", "iframe", "template", "object", "embed", "svg", "canvas",
               "select", "button", "textarea", "input", "map", "audio", "video", "link", "head"]
 # Containers that government CMSs (TRS, Hanweb/大汉, ucap, Word exports) put the article body in,
@@ -54,9 +55,9 @@ class HtmlPage:
 
 
 def _lines(raw: str) -> str:
-    raw = _INVISIBLE.sub("", raw)
-    lines = (_SPACE_RUN.sub(" ", part).strip() for part in raw.split(BLOCK))
-    return "\n".join(line for line in lines if line)
+    """Collapse whitespace as a browser does and turn block sentinels into line breaks."""
+    raw = _SPACE_RUN.sub(" ", _INVISIBLE.sub("", raw))
+    return "\n".join(line for line in map(str.strip, raw.split(BLOCK)) if line)
 
 
 def _node_text(node: LexborNode) -> str:
@@ -132,7 +133,7 @@ def _render_tables(container: LexborNode) -> int:
         for tr in table.css("tr"):
             cells = [(_lines(cell.text(deep=True, separator=" ")).replace("\n", " "),
                       cell.attributes.get("rowspan"), cell.attributes.get("colspan"))
-                     for cell in tr.css("td, th")]
+                     for cell in tr.iter() if cell.tag in ("td", "th")]
             if cells:
                 rows.append(cells)
         grid = resolve_spans(rows) if rows else []
@@ -144,7 +145,7 @@ def _render_tables(container: LexborNode) -> int:
 
 def parse_html(html: str) -> HtmlPage:
     """Split one page into metadata, whole-page text and main-content text."""
-    tree = LexborHTMLParser(_BLOCK_TAG_RE.sub(lambda m: BLOCK + m.group(0), html))
+    tree = LexborHTMLParser(_BLOCK_TAG_RE.sub(BLOCK + "<", html))
     meta = _meta(tree)
     title_node = tree.css_first("title")
     title = _lines(title_node.text()).replace("\n", " ") if title_node else None

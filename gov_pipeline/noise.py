@@ -42,6 +42,7 @@ _INLINE_CHROME = re.compile(
 
 _SPAM_LEXICON_FILE = Path(__file__).with_name("spam_lexicon.txt")
 _WORD_CHAR = re.compile(r"[\u4e00-\u9fffA-Za-z0-9]")
+_PRIVATE_USE = re.compile(r"[\ue000-\uf8ff]")
 _MOJIBAKE_ANCHOR = re.compile(r"[\ue000-\uf8ff\ufffd]|(?<![A-Za-z0-9])\?(?=[。！!?A-Za-z\u3100-\u312f\ue000-\uf8ff])")
 # Symbols that garbled GBK/UTF-8 produces and Chinese prose does not use (curly quotes, dashes, dots kept).
 _MOJIBAKE_SYMBOL = re.compile(
@@ -193,6 +194,8 @@ def drop_mojibake(text: str, log: NoiseLog) -> str:
     A run grows from an anchor (a private-use character, U+FFFD, or a '?' glued to CJK punctuation)
     over neighbouring symbols, over rare characters (outside GB2312 level 1) and over common ones that
     occur only once in the document, so the real words next to the garbage survive."""
+    if "?" not in text and "\ufffd" not in text and not _PRIVATE_USE.search(text):
+        return text
     if not _MOJIBAKE_ANCHOR.search(text):
         return text
     frequency = Counter(text)
@@ -228,13 +231,16 @@ def drop_mojibake(text: str, log: NoiseLog) -> str:
     return "".join(out)
 
 
-def _spam_patterns() -> re.Pattern[str]:
+def _spam_patterns() -> tuple[re.Pattern[str], tuple[str, ...]]:
+    """The lexicon as one regular expression, plus the literal core of every entry: a document holding
+    none of the cores (nearly all of them) is not scanned with the expression at all."""
     words = [line.strip() for line in _SPAM_LEXICON_FILE.read_text(encoding="utf-8").splitlines()
              if line.strip() and not line.startswith("#")]
-    return re.compile("|".join(words))
+    cores = tuple(max(re.split(r"\\d\{\d+\}|[\\.*+?()\[\]{}|^$]", word), key=len) for word in words)
+    return re.compile("|".join(words)), cores
 
 
-_SPAM = _spam_patterns()
+_SPAM, _SPAM_CORES = _spam_patterns()
 
 
 def _injected_token(text: str, hits: list[re.Match[str]]) -> str:
@@ -260,6 +266,8 @@ def _injected_token(text: str, hits: list[re.Match[str]]) -> str:
 def drop_spam(text: str, log: NoiseLog) -> str:
     """Remove injected spam tokens (gambling, sports streams, forums…) wherever they were pasted,
     including a colon glued after them."""
+    if not any(core in text for core in _SPAM_CORES):
+        return text
     by_word: dict[str, list[re.Match[str]]] = {}
     for hit in _SPAM.finditer(text):
         by_word.setdefault(hit.group(0), []).append(hit)

@@ -4,6 +4,7 @@ lines of PDF/markdown extractions. Each step reports how many characters it chan
 
 from __future__ import annotations
 
+import operator
 import re
 from collections.abc import Callable
 from functools import lru_cache
@@ -20,12 +21,13 @@ _FULLWIDTH_DECIMAL = re.compile(r"(?<=\d)[．·](?=\d)")
 _CJK_CLASS = r"\u3000-\u303f\u3400-\u4dbf\u4e00-\u9fff\uff01-\uff0f\uff1a-\uff20\u2018-\u201d"
 # Spaces a reader does not see: between Chinese characters, and between a Chinese character and a digit
 # ("2023 年", "申请 21 件" in PDF text). Spaces between digits are kept: they separate table cells.
-_SPACE_BETWEEN_CJK = re.compile(rf"(?<=[{_CJK_CLASS}])[ \t]+(?=[{_CJK_CLASS}\d])|(?<=\d)[ \t]+(?=[{_CJK_CLASS}])")
-# 網(wǎng)站 -> 网站: a tone-marked pinyin syllable in brackets right after a Chinese character.
+_SPACE_RUN = re.compile(r"[ \t]+")
+_CJK_CHAR = re.compile(f"[{_CJK_CLASS}]")
 _TONED = "āáǎàēéěèīíǐìōóǒòūúǔùǖǘǚǜńňǹḿ"
-_PINYIN_GLOSS = re.compile(
-    rf"(?<=[\u4e00-\u9fff])[（(][a-z{_TONED}ü]{{1,7}}[)）]|(?<=\S)[（(][a-zü]{{0,6}}[{_TONED}][a-zü]{{0,6}}[)）]"
-)
+_TONED_VOWEL = re.compile(f"[{_TONED}]")
+# 網(wǎng)站 -> 网站: a tone-marked pinyin syllable in brackets right after a character.
+_PINYIN_GLOSS = re.compile(rf"(?<=\S)[（(][a-zü]{{0,6}}[{_TONED}][a-zü]{{0,6}}[)）]")
+_FULLWIDTH_ALNUM_CHAR = re.compile(r"[\uff10-\uff19\uff21-\uff3a\uff41-\uff5a％＠]")
 _SENTENCE_END = tuple("。！？；：…”」』）)>|")
 
 
@@ -37,12 +39,16 @@ def _t2s() -> opencc.OpenCC:
 def to_simplified(text: str) -> tuple[str, int]:
     """Traditional -> Simplified; OpenCC's t2s leaves Simplified text untouched."""
     converted = _t2s().convert(text)
+    if converted == text:
+        return text, 0
     if len(converted) != len(text):
         return converted, abs(len(converted) - len(text))
-    return converted, sum(1 for a, b in zip(text, converted, strict=True) if a != b)
+    return converted, sum(map(operator.ne, text, converted))
 
 
 def strip_pinyin_glosses(text: str) -> tuple[str, int]:
+    if not _TONED_VOWEL.search(text):
+        return text, 0
     removed = 0
 
     def drop(match: re.Match[str]) -> str:
@@ -55,7 +61,10 @@ def strip_pinyin_glosses(text: str) -> tuple[str, int]:
 
 def fold_fullwidth(text: str) -> str:
     """Full-width digits and Latin letters to ASCII; Chinese punctuation（，。：）stays as it is."""
-    return _FULLWIDTH_DECIMAL.sub(".", text.translate(_FULLWIDTH_ALNUM))
+    if not _FULLWIDTH_ALNUM_CHAR.search(text):
+        return text
+    folded = _FULLWIDTH_ALNUM_CHAR.sub(lambda m: _FULLWIDTH_ALNUM[ord(m.group(0))], text)
+    return _FULLWIDTH_DECIMAL.sub(".", folded)
 
 
 _BLOCK_GAP = re.compile(r"(?<=[\u4e00-\u9fff。；！？”）)])[ \t\u3000]+(?=[\u4e00-\u9fff（(“])")
@@ -71,7 +80,20 @@ def restore_flattened_lines(text: str) -> str:
 
 
 def drop_spaces_between_cjk(text: str) -> str:
-    return _SPACE_BETWEEN_CJK.sub("", text)
+    return _SPACE_RUN.sub(_space_or_nothing, text)
+
+
+def _space_or_nothing(match: re.Match[str]) -> str:
+    """Drop a space run a reader does not see (between Chinese characters, or a Chinese character and a
+    digit); keep it between digits, where it separates table cells. Matching the spaces first and
+    looking at their neighbours is much faster than a look-behind tried at every position."""
+    text, start, end = match.string, match.start(), match.end()
+    before = text[start - 1] if start else ""
+    after = text[end] if end < len(text) else ""
+    if _CJK_CHAR.match(before) and (_CJK_CHAR.match(after) or after.isdigit()) or (
+            before.isdigit() and _CJK_CHAR.match(after)):
+        return ""
+    return match.group(0)
 
 
 def unwrap_lines(text: str, starts_block: Callable[[str], bool]) -> str:

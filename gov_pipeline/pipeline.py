@@ -1,6 +1,8 @@
 """Batch runners, one per stage: read the previous stage's table, process documents in parallel worker
-processes, write the stage's table. Dagster assets call these; so do the CLI and the tests. The pure
-per-document work lives in the stage modules (ingest, cleaning, sections, tables, facts, quality)."""
+processes, write the stage's table. Dagster assets call these; so do the CLI, the benchmark and the
+tests. The per-document work lives in the stage modules (ingest, cleaning, sections, tables, facts,
+quality); workers take chunks of documents and hand back ready-made DataFrames, so the coordinating
+process only concatenates and writes."""
 
 from __future__ import annotations
 
@@ -22,24 +24,23 @@ from gov_pipeline.cleaning import clean_document
 from gov_pipeline.facts import extract_prose_facts, extract_table_facts, merge_facts
 from gov_pipeline.ingest import discover, read_raw
 from gov_pipeline.metadata import agency_key
-from gov_pipeline.quality import ReportContext, YearReport, evaluate_across_years, evaluate_report
-from gov_pipeline.records import (
-    CleanedDocument,
-    DocumentFailure,
-    Fact,
-    RawDocument,
-    Section,
-    TableCell,
-    Violation,
+from gov_pipeline.quality import (
+    ReportContext,
+    YearReport,
+    evaluate_across_years,
+    evaluate_report,
+    percentage_violations,
 )
+from gov_pipeline.records import DocumentFailure, Fact, RawDocument, Section, TableCell, Violation
 from gov_pipeline.sections import split_sections
 from gov_pipeline.tables import extract_tables
 from gov_pipeline.template import detect_template
-from gov_pipeline.warehouse import frame, read_frame, replace_rows
+from gov_pipeline.warehouse import TABLES, frame, read_frame, replace_rows
 
 T = TypeVar("T")
 R = TypeVar("R")
-BATCH_SIZE = 400
+CHUNK = 32  # documents per worker task
+READ_BATCH = 2000  # documents whose sections and cells are read from the warehouse at once
 PARALLEL_THRESHOLD = 24  # below this many documents a worker pool costs more than it saves
 _YEAR_HINT = re.compile(r"((?:19|20)\d{2})\s*年度?[^\n。]{0,30}?(?:政府信息公开|政务公开|信息公开)[^\n。]{0,12}?(?:报告|年报)")
 
@@ -48,21 +49,23 @@ def worker_count() -> int:
     return max(1, int(os.environ.get("GOV_PIPELINE_WORKERS") or os.cpu_count() or 1))
 
 
-def parallel_map(function: Callable[[T], R], items: Sequence[T]) -> Iterator[R]:
-    """Map over items in worker processes (spawned: the caller may be a threaded Dagster process),
-    in order; small inputs run inline."""
+def chunks(items: Sequence[T], size: int = CHUNK) -> list[Sequence[T]]:
+    return [items[start:start + size] for start in range(0, len(items), size)]
+
+
+def parallel_map(function: Callable[[T], R], tasks: Sequence[T], documents: int) -> Iterator[R]:
+    """Map over tasks in worker processes (spawned: the caller may be a threaded Dagster process), in
+    order; runs inline when there are few documents or one worker."""
     workers = worker_count()
-    if workers == 1 or len(items) < PARALLEL_THRESHOLD:
-        yield from map(function, items)
+    if workers == 1 or documents < PARALLEL_THRESHOLD:
+        yield from map(function, tasks)
         return
-    context = multiprocessing.get_context("spawn")
-    with ProcessPoolExecutor(max_workers=workers, mp_context=context) as pool:
-        yield from pool.map(function, items, chunksize=max(1, min(64, len(items) // (workers * 8) or 1)))
+    with ProcessPoolExecutor(max_workers=workers, mp_context=multiprocessing.get_context("spawn")) as pool:
+        yield from pool.map(function, tasks)
 
 
-def batched(items: Sequence[T], size: int = BATCH_SIZE) -> Iterator[Sequence[T]]:
-    for start in range(0, len(items), size):
-        yield items[start:start + size]
+def concat(table: str, frames: Sequence[pl.DataFrame]) -> pl.DataFrame:
+    return pl.concat(frames, how="vertical") if frames else frame(table, [])
 
 
 @dataclass
@@ -72,172 +75,202 @@ class StageStats:
     counts: dict[str, int] = field(default_factory=dict)
 
     def add(self, key: str, amount: int = 1) -> None:
-        self.counts[key] = self.counts.get(key, 0) + amount
+        self.counts[key] = self.counts.get(key, 0) + int(amount)
 
 
 # ---------------------------------------------------------------- stage 1: raw_documents
-def _fingerprint(task: tuple[str, str]) -> tuple[RawDocument, int | None]:
-    path, raw_dir = Path(task[0]), Path(task[1])
-    data = path.read_bytes()
-    raw = read_raw(path, raw_dir, data)
-    return raw, year_hint(raw, data)
-
-
 def year_hint(raw: RawDocument, data: bytes) -> int | None:
     """The report year as the file's first lines state it (cheap: no parsing), for partitioning."""
     if raw.detected_encoding is None:
         return None
-    head = data[:16384].decode(raw.detected_encoding, errors="ignore")
-    match = _YEAR_HINT.search(head)
+    match = _YEAR_HINT.search(data[:16384].decode(raw.detected_encoding, errors="ignore"))
     return int(match.group(1)) if match else None
+
+
+def _fingerprint(task: tuple[list[str], str]) -> list[dict[str, Any]]:
+    paths, raw_dir = task
+    rows = []
+    for name in paths:
+        path = Path(name)
+        data = path.read_bytes()
+        raw = read_raw(path, Path(raw_dir), data)
+        rows.append(vars(raw) | {"report_year_hint": year_hint(raw, data)})
+    return rows
 
 
 def build_raw_documents(conn: duckdb.DuckDBPyConnection, raw_dir: Path) -> StageStats:
     """Fingerprint every file; the second and later files with the same bytes are duplicates."""
-    paths = discover(raw_dir)
+    paths = [str(p) for p in discover(raw_dir)]
     stats = StageStats()
     rows: list[dict[str, Any]] = []
     primary: dict[str, str] = {}
     now = datetime.now().replace(microsecond=0)
-    for raw, hint in parallel_map(_fingerprint, [(str(p), str(raw_dir)) for p in paths]):
-        duplicate_of = primary.setdefault(raw.doc_id, raw.source_path)
-        row = raw.__dict__ | {"duplicate_of": None if duplicate_of == raw.source_path else duplicate_of,
-                              "report_year_hint": hint, "ingested_at": now}
-        rows.append(row)
-        stats.add(raw.content_type)
-        stats.add("duplicates", row["duplicate_of"] is not None)
-        stats.add("undecodable", raw.read_error is not None)
+    for found in parallel_map(_fingerprint, [(list(c), str(raw_dir)) for c in chunks(paths, 256)], len(paths)):
+        for row in found:
+            first = primary.setdefault(row["doc_id"], row["source_path"])
+            row |= {"duplicate_of": None if first == row["source_path"] else first, "ingested_at": now}
+            rows.append(row)
+            stats.add(row["content_type"])
+            stats.add("duplicates", row["duplicate_of"] is not None)
+            stats.add("undecodable", row["read_error"] is not None)
     stats.add("files", len(rows))
     replace_rows(conn, "raw_documents", frame("raw_documents", rows))
     return stats
 
 
 # ---------------------------------------------------------------- stage 2: cleaned_documents
-@dataclass(frozen=True)
-class CleanTask:
-    raw: RawDocument
-    path: str
-
-
-def _clean(task: CleanTask) -> tuple[dict[str, Any] | None, DocumentFailure | None]:
-    data = Path(task.path).read_bytes()
-    if hashlib.sha256(data).hexdigest() != task.raw.doc_id:
-        return None, DocumentFailure(task.raw.doc_id, "cleaning", "unreadable",
-                                     "the file changed after it was fingerprinted; re-run raw_documents")
-    result = clean_document(task.raw, data)
-    if result.document is None:
-        return None, result.failure
-    return cleaned_row(result.document, result.converted_traditional_chars), None
-
-
-def cleaned_row(document: CleanedDocument, converted: int) -> dict[str, Any]:
-    return document.__dict__ | {"converted_traditional_chars": converted,
-                                "agency_key": agency_key(document.agency_name),
-                                "template": detect_template(document.text)}
+def _clean(task: tuple[list[RawDocument], str]) -> tuple[pl.DataFrame, pl.DataFrame]:
+    raws, raw_dir = task
+    cleaned: list[dict[str, Any]] = []
+    failures: list[DocumentFailure] = []
+    for raw in raws:
+        data = (Path(raw_dir) / raw.source_path).read_bytes()
+        if hashlib.sha256(data).hexdigest() != raw.doc_id:
+            failures.append(DocumentFailure(raw.doc_id, "cleaning", "unreadable",
+                                            "the file changed after it was fingerprinted; re-run raw_documents"))
+            continue
+        result = clean_document(raw, data)
+        if result.document is None:
+            failures.append(result.failure)  # type: ignore[arg-type]
+            continue
+        document = result.document
+        cleaned.append(vars(document) | {"converted_traditional_chars": result.converted_traditional_chars,
+                                         "agency_key": agency_key(document.agency_name),
+                                         "template": detect_template(document.text)})
+    return frame("cleaned_documents", cleaned), frame("document_failures", failures)
 
 
 def _raw_documents(conn: duckdb.DuckDBPyConnection) -> list[RawDocument]:
-    df = read_frame(conn, "select * from raw_documents where duplicate_of is null order by source_path")
-    fields = RawDocument.__dataclass_fields__
-    return [RawDocument(**{k: v for k, v in row.items() if k in fields}) for row in df.iter_rows(named=True)]
+    columns = ", ".join(RawDocument.__dataclass_fields__)
+    rows = conn.execute(f"select {columns} from raw_documents where duplicate_of is null order by source_path")
+    return [RawDocument(*row) for row in rows.fetchall()]
 
 
 def build_cleaned_documents(conn: duckdb.DuckDBPyConnection, raw_dir: Path) -> StageStats:
-    tasks = [CleanTask(raw, str(raw_dir / raw.source_path)) for raw in _raw_documents(conn)]
+    raws = _raw_documents(conn)
+    tasks = [(list(chunk), str(raw_dir)) for chunk in chunks(raws)]
+    cleaned: list[pl.DataFrame] = []
+    failures: list[pl.DataFrame] = []
+    for documents, failed in parallel_map(_clean, tasks, len(raws)):
+        cleaned.append(documents)
+        failures.append(failed)
+    cleaned_df, failures_df = concat("cleaned_documents", cleaned), concat("document_failures", failures)
+    replace_rows(conn, "cleaned_documents", cleaned_df)
+    replace_rows(conn, "document_failures", failures_df, where="stage = 'cleaning'")
     stats = StageStats()
-    cleaned: list[dict[str, Any]] = []
-    failures: list[DocumentFailure] = []
-    for document, failure in parallel_map(_clean, tasks):
-        if document is not None:
-            cleaned.append(document)
-            stats.add("reports" if document["is_annual_report"] else "not_a_report")
-        if failure is not None:
-            failures.append(failure)
-            stats.add(failure.status)
-    replace_rows(conn, "cleaned_documents", frame("cleaned_documents", cleaned))
-    replace_rows(conn, "document_failures", frame("document_failures", failures), where="stage = 'cleaning'")
+    stats.add("reports", cleaned_df["is_annual_report"].sum())
+    stats.add("not_a_report", (~cleaned_df["is_annual_report"]).sum())
+    for status, count in failures_df.group_by("status").len().iter_rows():
+        stats.add(status, count)
     return stats
 
 
 # ---------------------------------------------------------------- stage 3: sections and tables
-def _structure(task: tuple[str, str]) -> tuple[list[Section], list[TableCell]]:
-    doc_id, text = task
-    return split_sections(doc_id, text), extract_tables(doc_id, text)
+def _structure(documents: list[tuple[str, str]]) -> tuple[pl.DataFrame, pl.DataFrame]:
+    sections: list[Section] = []
+    cells: list[TableCell] = []
+    for doc_id, text in documents:
+        sections += split_sections(doc_id, text)
+        cells += extract_tables(doc_id, text)
+    return frame("report_sections", sections), frame("report_tables", cells)
 
 
 def build_structure(conn: duckdb.DuckDBPyConnection) -> StageStats:
-    docs = read_frame(conn, "select doc_id, text from cleaned_documents where is_annual_report order by doc_id")
+    documents = conn.execute("select doc_id, text from cleaned_documents where is_annual_report "
+                             "order by doc_id").fetchall()
+    sections: list[pl.DataFrame] = []
+    cells: list[pl.DataFrame] = []
+    for found_sections, found_cells in parallel_map(_structure, chunks(documents), len(documents)):
+        sections.append(found_sections)
+        cells.append(found_cells)
+    sections_df, cells_df = concat("report_sections", sections), concat("report_tables", cells)
+    replace_rows(conn, "report_sections", sections_df)
+    replace_rows(conn, "report_tables", cells_df)
     stats = StageStats()
-    sections: list[Section] = []
-    cells: list[TableCell] = []
-    for found_sections, found_cells in parallel_map(_structure, list(docs.iter_rows())):
-        sections += found_sections
-        cells += found_cells
-        stats.add("documents")
-        stats.add("documents_with_table3", any(c.table_key == "table3" for c in found_cells))
-    stats.add("sections", len(sections))
-    stats.add("table_cells", len(cells))
-    replace_rows(conn, "report_sections", frame("report_sections", sections))
-    replace_rows(conn, "report_tables", frame("report_tables", cells))
+    stats.add("documents", len(documents))
+    stats.add("documents_with_table3", cells_df.filter(pl.col("table_key") == "table3")["doc_id"].n_unique())
+    stats.add("sections", sections_df.height)
+    stats.add("table_cells", cells_df.height)
     return stats
 
 
 # ---------------------------------------------------------------- stage 4: facts
-def _records(df: pl.DataFrame, cls: type[T]) -> dict[str, list[T]]:
-    grouped: dict[str, list[T]] = {}
-    names = cls.__dataclass_fields__  # type: ignore[attr-defined]
-    for row in df.iter_rows(named=True):
-        grouped.setdefault(row["doc_id"], []).append(cls(**{k: v for k, v in row.items() if k in names}))
+def _fields(record: type) -> str:
+    """The select list that yields a record type's fields in order (doc_id first)."""
+    return ", ".join(record.__dataclass_fields__)
+
+
+def _grouped(rows: list[tuple[Any, ...]]) -> dict[str, list[tuple[Any, ...]]]:
+    grouped: dict[str, list[tuple[Any, ...]]] = {}
+    for row in rows:
+        grouped.setdefault(row[0], []).append(row)
     return grouped
 
 
-def _facts(task: tuple[str, int | None, list[Section], list[TableCell]]) -> tuple[list[Fact], list[Violation]]:
-    doc_id, year, sections, cells = task
-    return merge_facts(doc_id, extract_prose_facts(doc_id, sections, year), extract_table_facts(doc_id, cells))
+FactTask = list[tuple[str, int | None, list[tuple[Any, ...]], list[tuple[Any, ...]]]]
+
+
+def _facts(documents: FactTask) -> tuple[pl.DataFrame, pl.DataFrame]:
+    facts: list[Fact] = []
+    warnings: list[Violation] = []
+    for doc_id, year, section_rows, cell_rows in documents:
+        sections = [Section(*row) for row in section_rows]
+        cells = [TableCell(*row) for row in cell_rows]
+        found, disagreements = merge_facts(doc_id, extract_prose_facts(doc_id, sections, year),
+                                           extract_table_facts(doc_id, cells))
+        facts += found
+        warnings += disagreements + percentage_violations(doc_id, sections)
+    return frame("report_facts", facts), frame("fact_warnings", warnings)
 
 
 def build_facts(conn: duckdb.DuckDBPyConnection) -> StageStats:
-    docs = read_frame(conn, "select doc_id, report_year from cleaned_documents where is_annual_report order by doc_id")
-    stats = StageStats()
-    facts: list[Fact] = []
-    mismatches: list[Violation] = []
-    for batch in batched(list(docs.iter_rows())):
+    documents = conn.execute("select doc_id, report_year from cleaned_documents where is_annual_report "
+                             "order by doc_id").fetchall()
+    facts: list[pl.DataFrame] = []
+    warnings: list[pl.DataFrame] = []
+    for start in range(0, len(documents), READ_BATCH):
+        batch = documents[start:start + READ_BATCH]
         ids = [doc_id for doc_id, _ in batch]
-        sections = _records(read_frame(conn, "select * from report_sections where doc_id in (select unnest($1)) "
-                                             "order by doc_id, ordinal", [ids]), Section)
-        cells = _records(read_frame(conn, "select * from report_tables where doc_id in (select unnest($1)) "
-                                          "order by doc_id, table_idx, row_idx, col_idx", [ids]), TableCell)
-        tasks = [(doc_id, year, sections.get(doc_id, []), cells.get(doc_id, [])) for doc_id, year in batch]
-        for found, conflicts in parallel_map(_facts, tasks):
-            facts += found
-            mismatches += conflicts
-    stats.add("facts", len(facts))
-    stats.add("prose_facts", sum(f.method == "prose" for f in facts))
-    stats.add("table_facts", sum(f.method == "table" for f in facts))
-    stats.add("prose_table_mismatches", len(mismatches))
-    replace_rows(conn, "report_facts", frame("report_facts", facts))
-    replace_rows(conn, "fact_mismatches", frame("fact_mismatches", mismatches))
+        sections = _grouped(conn.execute(f"select {_fields(Section)} from report_sections where doc_id in "
+                                         "(select unnest(?)) order by doc_id, ordinal", [ids]).fetchall())
+        cells = _grouped(conn.execute(f"select {_fields(TableCell)} from report_tables where doc_id in "
+                                      "(select unnest(?)) and col_key is not null "
+                                      "order by doc_id, table_idx, row_idx, col_idx", [ids]).fetchall())
+        tasks = [[(doc_id, year, sections.get(doc_id, []), cells.get(doc_id, [])) for doc_id, year in chunk]
+                 for chunk in chunks(batch)]
+        for found, flagged in parallel_map(_facts, tasks, len(documents)):
+            facts.append(found)
+            warnings.append(flagged)
+    facts_df, warnings_df = concat("report_facts", facts), concat("fact_warnings", warnings)
+    replace_rows(conn, "report_facts", facts_df)
+    replace_rows(conn, "fact_warnings", warnings_df)
+    stats = StageStats()
+    stats.add("facts", facts_df.height)
+    for method, count in facts_df.group_by("method").len().iter_rows():
+        stats.add(f"{method}_facts", count)
+    stats.add("fact_warnings", warnings_df.height)
     return stats
 
 
 # ---------------------------------------------------------------- stage 5: reports and dq_violations
 def build_reports(conn: duckdb.DuckDBPyConnection, today: date | None = None) -> StageStats:
     """Evaluate the quality rules and give every input file exactly one status."""
-    docs = read_frame(conn, "select doc_id, agency_key, report_year, publish_date, template "
-                            "from cleaned_documents where is_annual_report order by doc_id")
-    facts = _records(read_frame(conn, "select * from report_facts"), Fact)
-    cells = _records(read_frame(conn, "select * from report_tables where col_key is not null"), TableCell)
-    violations: list[Violation] = [Violation(**row) for row in read_frame(
-        conn, "select doc_id, rule_id, severity, detail from fact_mismatches").iter_rows(named=True)]
+    documents = conn.execute("select doc_id, agency_key, report_year, publish_date, template "
+                             "from cleaned_documents where is_annual_report order by doc_id").fetchall()
+    facts = _grouped(conn.execute(f"select {_fields(Fact)} from report_facts").fetchall())
+    cells = _grouped(conn.execute(f"select {_fields(TableCell)} from report_tables "
+                                  "where col_key is not null").fetchall())
+    violations = [Violation(*row) for row in conn.execute(
+        f"select {_fields(Violation)} from fact_warnings").fetchall()]
     year_reports = []
-    for row in docs.iter_rows(named=True):
-        ctx = ReportContext(row["doc_id"], row["report_year"], row["publish_date"], row["template"])
-        violations += evaluate_report(ctx, facts.get(row["doc_id"], []), cells.get(row["doc_id"], []), today)
-        year_reports.append(YearReport(row["doc_id"], row["agency_key"], row["report_year"],
-                                       {f.fact_key: f for f in facts.get(row["doc_id"], [])}))
+    for doc_id, key, year, published, template in documents:
+        doc_facts = [Fact(*row) for row in facts.get(doc_id, [])]
+        violations += evaluate_report(ReportContext(doc_id, year, published, template), doc_facts,
+                                      [TableCell(*row) for row in cells.get(doc_id, [])], today)
+        year_reports.append(YearReport(doc_id, key, year, {f.fact_key: f for f in doc_facts}))
     violations += evaluate_across_years(year_reports)
     replace_rows(conn, "dq_violations", frame("dq_violations", violations))
-    replace_rows(conn, "reports", read_frame(conn, REPORTS_QUERY))
+    replace_rows(conn, "reports", read_frame(conn, REPORTS_QUERY).select(TABLES["reports"].column_names))
     stats = StageStats()
     for status, count in conn.execute("select status, count(*) from reports group by 1").fetchall():
         stats.add(status, count)
@@ -291,7 +324,7 @@ order by r.source_path
 
 
 def run_all(conn: duckdb.DuckDBPyConnection, raw_dir: Path, today: date | None = None) -> dict[str, StageStats]:
-    """Every stage in order without Dagster (the Dagster job calls the same runners)."""
+    """Every stage in order without Dagster (the benchmark uses it; Dagster calls the same runners)."""
     return {
         "raw_documents": build_raw_documents(conn, raw_dir),
         "cleaned_documents": build_cleaned_documents(conn, raw_dir),
@@ -299,4 +332,3 @@ def run_all(conn: duckdb.DuckDBPyConnection, raw_dir: Path, today: date | None =
         "report_facts": build_facts(conn),
         "reports": build_reports(conn, today),
     }
-

@@ -5,17 +5,18 @@ consistency indicator. Every violation's detail names the cells or sentences inv
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import date
 
-from gov_pipeline.records import Fact, TableCell, Violation
+from gov_pipeline.records import Fact, Section, TableCell, Violation
 from gov_pipeline.template import TABLE3_COLUMNS, TABLE3_GROUPS, TABLE3_OUTCOME_ROWS, TABLE4_BLOCKS
 
 BLOCKING_RULES = ("count_non_negative", "completed_le_received", "year_plausible")
 WARNING_RULES = ("refusal_reasons_sum", "outcomes_sum", "table3_balance", "table3_row_totals", "review_sum",
-                 "litigation_sum", "legacy_channels_sum", "prose_table_mismatch", "carryover_continuity",
-                 "cumulative_chain")
+                 "litigation_sum", "legacy_channels_sum", "percentages_valid", "prose_table_mismatch",
+                 "carryover_continuity", "cumulative_chain")
 FIRST_REPORT_YEAR = 2008
 # Only the 2019 template's 本年增/减 columns may be negative.
 SIGNED_FACT_SUFFIX = "_change"
@@ -155,6 +156,33 @@ def _legacy_rules(ctx: ReportContext, facts: dict[str, Fact], cells: Sequence[Ta
             yield Violation(ctx.doc_id, "legacy_channels_sum", "warning",
                             f"statistics table: request channels add up to {_fmt(sum(channels.values()))} but "  # type: ignore[arg-type]
                             f"申请总数 = {_fmt(total_cell.value)}")
+
+
+_SHARE = re.compile(r"占\s*(\d+(?:\.\d+)?)\s*[%％]")
+_PERCENT = re.compile(r"(\d+(?:\.\d+)?)\s*[%％]")
+_CHANGE_WORDS = re.compile(r"增长|下降|增加|减少|同比|环比|提高|降低|提升|上升")
+_SENTENCE = re.compile(r"[^。！？\n]+")
+
+
+def percentage_violations(doc_id: str, sections: Sequence[Section]) -> list[Violation]:
+    """Legacy identity P-5 on the requests prose: no share above 100%, and the shares of one outcome
+    breakdown ('已主动公开81件,占7.2%;同意公开653件,占58.3%…') add up to 100 ± 1."""
+    found: list[Violation] = []
+    for section in sections:
+        if section.section_key not in ("requests", "refusals"):
+            continue
+        for sentence in _SENTENCE.findall(section.text):
+            if _CHANGE_WORDS.search(sentence):
+                continue
+            above = [float(v) for v in _PERCENT.findall(sentence) if float(v) > 100]
+            if above:
+                found.append(Violation(doc_id, "percentages_valid", "warning",
+                                       f"a share above 100% ({above[0]:g}%) in: {sentence[:120]}"))
+            shares = [float(v) for v in _SHARE.findall(sentence)]
+            if len(shares) >= 3 and abs(sum(shares) - 100) > 1:
+                found.append(Violation(doc_id, "percentages_valid", "warning",
+                                       f"outcome shares add up to {sum(shares):g}%, not 100%: {sentence[:120]}"))
+    return found
 
 
 def evaluate_report(ctx: ReportContext, facts: Sequence[Fact], cells: Sequence[TableCell],

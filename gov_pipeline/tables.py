@@ -12,8 +12,9 @@ from __future__ import annotations
 import itertools
 import re
 from collections import deque
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
+from functools import lru_cache
 
 from gov_pipeline.grids import parse_pipe_row
 from gov_pipeline.records import TableCell
@@ -44,6 +45,7 @@ _TRAILING_ITEM_NUMBER = re.compile(r"(?<=\s)\d{1,2}\s*[、.．]\s*$")
 MAX_RUN_DIGITS = 48
 MAX_SPLITS = 20000
 MAX_REGION_CHARS = 20000
+LEGACY_MAX_LINES = 80  # a statistics table of 2008-2018 has at most ~40 rows
 
 
 def cell_value(token: str) -> float | None:
@@ -57,56 +59,57 @@ def cell_value(token: str) -> float | None:
 
 
 # ---------------------------------------------------------------- digit runs
-def split_digit_run(text: str, width: int, accept: Callable[[Sequence[int]], bool]) -> list[tuple[int, ...]]:
-    """Every way to read `text` (digits, with spaces that are certain cell boundaries) as `width`
-    integers without leading zeros that `accept` admits."""
+@dataclass(frozen=True)
+class Arithmetic:
+    """What every group of `group` consecutive values of a table row must satisfy."""
+
+    group: int
+    holds: Callable[[Sequence[int]], bool]
+
+
+ROW_TOTAL = Arithmetic(7, lambda v: sum(v[:-1]) == v[-1])  # table 3: applicant columns add up to 总计
+BLOCK_TOTALS = Arithmetic(5, lambda v: sum(v[:-1]) == v[-1])  # table 4: each block's four results = 总计
+CUMULATIVE = Arithmetic(2, lambda v: v[1] >= v[0])  # legacy: 历年累计 >= 本年度
+
+
+def no_arithmetic(width: int) -> Arithmetic:
+    return Arithmetic(width, lambda _: True)
+
+
+def split_digit_run(text: str, width: int, rule: Arithmetic) -> list[tuple[int, ...]]:
+    """Every way to read `text` (digits; a space is a certain cell boundary) as `width` integers without
+    leading zeros whose groups all satisfy `rule`. Groups are checked as soon as they are complete, so
+    impossible readings are abandoned early."""
     chunks = text.split()
     if not chunks or any(not c.isdigit() for c in chunks) or sum(map(len, chunks)) > MAX_RUN_DIGITS:
         return []
-
-    def splits(chunk: str, parts: int) -> Iterator[tuple[int, ...]]:
-        if parts == 1:
-            if chunk == "0" or not chunk.startswith("0"):
-                yield (int(chunk),)
-            return
-        for cut in range(1, len(chunk) - parts + 2):
-            head = chunk[:cut]
-            if head != "0" and head.startswith("0"):
-                break
-            for rest in splits(chunk[cut:], parts - 1):
-                yield (int(head), *rest)
-
+    digits = "".join(chunks)
+    ends: list[int] = []
+    for chunk in chunks:
+        ends.append((ends[-1] if ends else 0) + len(chunk))
     found: list[tuple[int, ...]] = []
-    tried = 0
+    values: list[int] = []
 
-    def place(index: int, remaining: int, prefix: tuple[int, ...]) -> None:
-        nonlocal tried
-        if tried > MAX_SPLITS:
+    def extend(position: int) -> None:
+        if len(found) > MAX_SPLITS:
             return
-        if index == len(chunks):
-            tried += 1
-            if remaining == 0 and accept(prefix):
-                found.append(prefix)
+        if len(values) == width:
+            if position == len(digits):
+                found.append(tuple(values))
             return
-        later = len(chunks) - index - 1
-        for parts in range(1, min(len(chunks[index]), remaining - later) + 1):
-            for piece in splits(chunks[index], parts):
-                place(index + 1, remaining - parts, prefix + piece)
+        if len(digits) - position < width - len(values):
+            return
+        limit = next(end for end in ends if end > position)  # a cell never crosses a space
+        for stop in range(position + 1, limit + 1):
+            if stop - position > 1 and digits[position] == "0":
+                break
+            values.append(int(digits[position:stop]))
+            if len(values) % rule.group or rule.holds(values[-rule.group:]):
+                extend(stop)
+            values.pop()
 
-    place(0, width, ())
+    extend(0)
     return found
-
-
-def _row_total_ok(values: Sequence[int]) -> bool:
-    return sum(values[:-1]) == values[-1]
-
-
-def _blocks_ok(values: Sequence[int]) -> bool:
-    return all(sum(values[i:i + 4]) == values[i + 4] for i in range(0, len(values), 5))
-
-
-def _always(_: Sequence[int]) -> bool:
-    return True
 
 
 # ---------------------------------------------------------------- observed rows
@@ -143,7 +146,7 @@ def _best_spec(label: str, specs: Sequence[RowSpec]) -> RowSpec | None:
     return best[1] if best else None
 
 
-def _read_rows(text: str, width: int, accept: Callable[[Sequence[int]], bool]) -> list[Observed]:
+def _read_rows(text: str, width: int, rule: Arithmetic) -> list[Observed]:
     """The value rows at the start of `text` (after label remnants and a unit such as 条/件). Usually
     one row; a digit run is split with the table's arithmetic, and a run holding whole multiples of the
     table's width is read as that many rows (PDF extraction merges neighbouring rows:
@@ -161,11 +164,12 @@ def _read_rows(text: str, width: int, accept: Callable[[Sequence[int]], bool]) -
     if not digits or "." in lead or not all(t.isdigit() for t in tokens):
         return [Observed("", [], "text_row", note=f"{len(tokens)} values where the table has {width} columns: '{lead}'")]
     count = sum(map(len, digits.split()))
-    for rows in range(1, count // width + 1):
+    # several rows in one run only where spaces separate cells (PDF text), never in a glued digit run
+    most_rows = count // width if len(tokens) > width else 1
+    for rows in range(1, most_rows + 1):
         if len(tokens) > rows * width:
             continue
-        readings = split_digit_run(digits, width * rows, lambda v, rows=rows: all(
-            accept(v[i * width:(i + 1) * width]) for i in range(rows)))
+        readings = split_digit_run(digits, width * rows, rule)
         if len(readings) == 1:
             values = [str(v) for v in readings[0]]
             return [Observed("", values[i * width:(i + 1) * width], "digit_run" if rows == 1 else "text_row")
@@ -176,12 +180,35 @@ def _read_rows(text: str, width: int, accept: Callable[[Sequence[int]], bool]) -
     return [Observed("", [], "digit_run", note=f"digit run '{lead}' has no reading that satisfies the table's arithmetic")]
 
 
+@dataclass(frozen=True)
+class Labels:
+    """A table's row labels, with all of them compiled into one alternation (one scan per line instead
+    of one per label; group s<i> names spec i)."""
+
+    specs: tuple[RowSpec, ...]
+    combined: re.Pattern[str]
+
+    @classmethod
+    def of(cls, specs: Sequence[RowSpec]) -> Labels:
+        pattern = "|".join(f"(?P<s{i}>{spec.pattern.pattern})" for i, spec in enumerate(specs))
+        return cls(tuple(specs), re.compile(pattern))
+
+
+TABLE3_LABELS = Labels.of(TABLE3_ROWS + TABLE3_GROUP_LABELS)
+LEGACY_LABELS = Labels.of(LEGACY_SPECS)
+# table 2 rows are read one label at a time: (row key, fact keys of its columns, its label)
+TABLE2_LABELS = {
+    version: [(key, facts, Labels.of([RowSpec(key, re.compile(label.lstrip("^")), None)]))
+              for key, label, facts in layout]
+    for version, layout in (("2019", TABLE2_2019), ("2021", TABLE2_2021))
+}
+
+
 def _has_values(rows: list[Observed]) -> bool:
     return any(row.values or row.candidates for row in rows)
 
 
-def observe(lines: Sequence[str], specs: Sequence[RowSpec], width: int,
-            accept: Callable[[Sequence[int]], bool]) -> list[Observed]:
+def observe(lines: Sequence[str], labels: Labels, width: int, rule: Arithmetic) -> list[Observed]:
     """Observed rows of a table region: pipe rows split into label and value cells; text lines cut at
     every row label they contain (flattened dumps hold a whole table in one line)."""
     rows: list[Observed] = []
@@ -198,25 +225,20 @@ def observe(lines: Sequence[str], specs: Sequence[RowSpec], width: int,
             if values and len(values) != width:
                 note = f"{len(values)} values where the table has {width} columns: {' | '.join(values)}"
                 values = []
-            rows.append(Observed(label, values, "grid", _best_spec(label, specs), note=note))
+            rows.append(Observed(label, values, "grid", _best_spec(label, labels.specs), note=note))
             continue
-        matches = sorted(((m.start(), m.end(), spec) for spec in specs for m in spec.pattern.finditer(line)),
-                         key=lambda item: (item[0], -item[1]))
-        kept: list[tuple[int, int, RowSpec]] = []
-        for start, end, spec in matches:
-            if not kept or start >= kept[-1][1]:
-                kept.append((start, end, spec))
+        kept = [(m.start(), m.end(), labels.specs[int(m.lastgroup[1:])]) for m in labels.combined.finditer(line)]
         if not kept:  # numbers whose label the extraction cut off or wrapped onto other lines
             for run in _VALUE_RUN.finditer(line):
-                if _has_values(found := _read_rows(run.group(0), width, accept)):
+                if _has_values(found := _read_rows(run.group(0), width, rule)):
                     rows += found
                     break
             continue
-        if _has_values(head := _read_rows(line[:kept[0][0]], width, accept)):
+        if _has_values(head := _read_rows(line[:kept[0][0]], width, rule)):
             rows += head
         for index, (start, end, spec) in enumerate(kept):
             stop = kept[index + 1][0] if index + 1 < len(kept) else len(line)
-            found = _read_rows(line[end:stop], width, accept) or [Observed("", [], "text_row")]
+            found = _read_rows(line[end:stop], width, rule) or [Observed("", [], "text_row")]
             found[0].label, found[0].spec = line[start:end], spec
             rows += found
     return rows
@@ -333,8 +355,7 @@ def _table3_consistent(grid: dict[str, list[float | None]]) -> bool:
 
 
 def _table3(doc_id: str, table_idx: int, lines: list[str]) -> list[TableCell]:
-    specs = TABLE3_ROWS + TABLE3_GROUP_LABELS
-    rows = observe(lines, specs, len(TABLE3_COLUMNS), _row_total_ok)
+    rows = observe(lines, TABLE3_LABELS, len(TABLE3_COLUMNS), ROW_TOTAL)
     filled = _assign_table3(rows)
     _resolve_ambiguous(filled)
     cells: list[TableCell] = []
@@ -354,7 +375,7 @@ def _table4(doc_id: str, table_idx: int, lines: list[str]) -> list[TableCell]:
         for run in re.finditer(r"(?<![\d.])\d[\d ]*\d(?![\d.])", text):
             if len(re.sub(r"\D", "", run.group(0))) < width:
                 continue
-            found = _read_rows(run.group(0), width, _blocks_ok)
+            found = _read_rows(run.group(0), width, BLOCK_TOTALS)
             if _has_values(found):
                 found[0].label = "行政复议 / 行政诉讼"
                 return _cells(doc_id, table_idx, "table4", 0, "review_litigation", found[0], TABLE4_COLUMNS)
@@ -363,11 +384,9 @@ def _table4(doc_id: str, table_idx: int, lines: list[str]) -> list[TableCell]:
 
 # ---------------------------------------------------------------- table 2
 def _table2(doc_id: str, table_idx: int, lines: list[str], template: str) -> list[TableCell]:
-    layout = TABLE2_2019 if template == "2019" else TABLE2_2021
     cells: list[TableCell] = []
-    for row_idx, (key, label, facts) in enumerate(layout):
-        spec = RowSpec(key, re.compile(label.lstrip("^")), None)
-        rows = [row for row in observe(lines, [spec], len(facts), _always) if row.spec is spec]
+    for row_idx, (key, facts, labels) in enumerate(TABLE2_LABELS["2019" if template == "2019" else "2021"]):
+        rows = [row for row in observe(lines, labels, len(facts), no_arithmetic(len(facts))) if row.spec is not None]
         with_values = [row for row in rows if row.values or row.note]
         if with_values:
             cells += _cells(doc_id, table_idx, "table2", row_idx, key, with_values[0], facts)
@@ -377,7 +396,7 @@ def _table2(doc_id: str, table_idx: int, lines: list[str], template: str) -> lis
 # ---------------------------------------------------------------- legacy statistics table
 def _legacy(doc_id: str, table_idx: int, lines: list[str]) -> list[TableCell]:
     """指标名称 | 计量单位 | 本年度 | 历年累计: numbers follow their label, on its line or the next."""
-    rows = observe(lines, LEGACY_SPECS, 2, lambda v: v[1] >= v[0])
+    rows = observe(lines, LEGACY_LABELS, 2, CUMULATIVE)
     cells: list[TableCell] = []
     waiting: Observed | None = None
     done: set[str] = set()
@@ -418,5 +437,5 @@ def extract_tables(doc_id: str, text: str) -> list[TableCell]:
             cells += _table2(doc_id, 2, text[table2[0]:table3[0]].split("\n"), template)
     legacy = _region(text, LEGACY_ANCHOR, None)
     if legacy and template == "legacy":
-        cells += _legacy(doc_id, 1, text[legacy[0]:legacy[1]].split("\n"))
+        cells += _legacy(doc_id, 1, text[legacy[0]:legacy[1]].split("\n")[:LEGACY_MAX_LINES])
     return cells

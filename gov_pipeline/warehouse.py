@@ -6,7 +6,6 @@ crash never leaves half a stage behind."""
 
 from __future__ import annotations
 
-import dataclasses
 import json
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
@@ -113,11 +112,12 @@ TABLES: dict[str, TableSpec] = {t.name: t for t in (
         _c("method", pl.String, "prose | table"),
         _c("approx", pl.Boolean, "the report gives the figure approximately (余/多/近/约)"),
     )),
-    TableSpec("fact_mismatches", "Facts whose prose and table values disagree (input to dq_violations).", (
+    TableSpec("fact_warnings", "Warnings found while reading facts: prose/table disagreements and shares "
+              "that do not add up (input to dq_violations).", (
         DOC_ID,
-        _c("rule_id", pl.String, "prose_table_mismatch"),
+        _c("rule_id", pl.String, "prose_table_mismatch | percentages_valid"),
         _c("severity", pl.String, "warning"),
-        _c("detail", pl.String, "both values and their evidence"),
+        _c("detail", pl.String, "the values and their evidence"),
     )),
     TableSpec("dq_violations", "One row per broken data-quality rule and report.", (
         DOC_ID,
@@ -151,15 +151,14 @@ TABLES: dict[str, TableSpec] = {t.name: t for t in (
 def frame(table: str, rows: Iterable[Any]) -> pl.DataFrame:
     """Rows (dataclasses or dicts) as a DataFrame with the table's declared schema and column order."""
     spec = TABLES[table]
-    records = [dataclasses.asdict(r) if dataclasses.is_dataclass(r) else dict(r) for r in rows]
-    for record in records:
-        for key, value in record.items():
-            if isinstance(value, dict):
-                record[key] = json.dumps(value, ensure_ascii=False, sort_keys=True)
-    return pl.DataFrame(
-        [{name: record.get(name) for name in spec.column_names} for record in records],
-        schema=spec.schema, orient="row",
-    )
+    records = [r if isinstance(r, dict) else vars(r) for r in rows]
+    columns: dict[str, list[Any]] = {}
+    for name in spec.column_names:
+        values = [record.get(name) for record in records]
+        if values and any(isinstance(v, dict) for v in values):
+            values = [json.dumps(v, ensure_ascii=False, sort_keys=True) if isinstance(v, dict) else v for v in values]
+        columns[name] = values
+    return pl.DataFrame(columns, schema=spec.schema)
 
 
 def ensure_tables(conn: duckdb.DuckDBPyConnection, names: Sequence[str] | None = None) -> None:

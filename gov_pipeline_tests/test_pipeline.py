@@ -64,9 +64,14 @@ def query(db: Path, sql: str) -> list[tuple]:
 def test_run_succeeds_and_checks_pass(warehouse) -> None:
     _, _, _, result = warehouse
     assert result.success
-    checks = {e.check_name: e.passed for e in result.get_asset_check_evaluations()}
-    assert {"count_non_negative", "completed_le_received", "year_plausible"} <= checks.keys()
-    assert all(checks.values())
+    checks = {e.check_name: e for e in result.get_asset_check_evaluations()}
+    assert {"count_non_negative", "completed_le_received", "year_plausible", "gx_reports_gate",
+            "no_html_residue", "every_report_has_sections", "every_fact_has_evidence", "warning_share"} <= checks.keys()
+    assert all(e.passed for e in checks.values())
+    gx = checks["gx_reports_gate"].metadata
+    assert gx["expectations"].value == 7 and gx["failed_expectations"].value == 0
+    assert {r["expectation"] for r in gx["validation_result"].value} >= {
+        "expect_column_values_to_be_in_set", "expect_column_pair_values_a_to_be_greater_than_b"}
 
 
 def test_every_file_has_exactly_one_report_row_with_a_status(warehouse) -> None:
@@ -134,8 +139,10 @@ def test_blocking_check_stops_scoring_when_a_violating_row_reaches_the_scored_se
     result = dg.Definitions.merge(defs, dg.Definitions(jobs=[job])).resolve_job_def("gate_then_score") \
         .execute_in_process(instance=dg.DagsterInstance.ephemeral(), raise_on_error=False)
     assert not result.success
-    failed = {e.check_name for e in result.get_asset_check_evaluations() if not e.passed}
-    assert failed == {"count_non_negative"}
+    failed = {e.check_name: e for e in result.get_asset_check_evaluations() if not e.passed}
+    assert set(failed) == {"count_non_negative", "gx_reports_gate"}
+    gx = failed["gx_reports_gate"].metadata["validation_result"].value
+    assert [r["column"] for r in gx if not r["success"]] == ["min_count"]
     assert not query(db, "select * from information_schema.tables where table_name = 'compliance_scores'")
     with duckdb.connect(str(db)) as conn:
         conn.execute("delete from report_facts where evidence = 'forced for the test'")
