@@ -33,6 +33,8 @@ from gov_pipeline.records import CleanedDocument, DocumentFailure, RawDocument
 
 MAX_BYTES = 32 * 1024 * 1024
 MAX_TEXT_CHARS = 1_000_000
+PAGE_META_KEYS = ("articletitle", "pubdate", "publishdate", "publishtime", "contentsource", "author", "url",
+                  "columnname", "sitename", "keywords", "description")
 PAGE_METADATA_CHARS = 8000  # page metadata rows (索引号, 发布日期…) sit before or just after the title
 MIN_REPORT_CJK = 50
 MIN_OTHER_LETTERS = 300
@@ -141,6 +143,7 @@ def clean_document(raw: RawDocument, data: bytes) -> CleaningResult:
             written_date=metadata.written_date,
             index_no=metadata.index_no,
             source_url=meta.get("url") or header.get("原文链接") or header.get("来源"),
+            page_meta=header or {k: v for k, v in meta.items() if k in PAGE_META_KEYS},
         ),
         None,
         converted,

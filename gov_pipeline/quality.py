@@ -11,7 +11,7 @@ from dataclasses import dataclass
 from datetime import date
 
 from gov_pipeline.records import Fact, Section, TableCell, Violation
-from gov_pipeline.template import TABLE3_COLUMNS, TABLE3_GROUPS, TABLE3_OUTCOME_ROWS, TABLE4_BLOCKS
+from gov_pipeline.template import ORG_COLUMNS, TABLE3_COLUMNS, TABLE3_GROUPS, TABLE3_OUTCOME_ROWS, TABLE4_BLOCKS
 
 BLOCKING_RULES = ("count_non_negative", "completed_le_received", "year_plausible")
 WARNING_RULES = ("refusal_reasons_sum", "outcomes_sum", "table3_balance", "table3_row_totals", "review_sum",
@@ -109,6 +109,12 @@ def _table3_rules(ctx: ReportContext, cells: Sequence[TableCell]) -> Iterable[Vi
         if total is not None and all(p is not None for p in parts) and sum(parts) != total:  # type: ignore[arg-type]
             yield Violation(ctx.doc_id, "table3_row_totals", "warning",
                             f"row {row}: applicant columns add up to {_fmt(sum(parts))} but table3[{row},total] = {_fmt(total)}")  # type: ignore[arg-type]
+        organisations = [values.get(col) for col in ORG_COLUMNS]
+        subtotal = values.get("org_subtotal")
+        if subtotal is not None and None not in organisations and sum(organisations) != subtotal:  # type: ignore[arg-type]
+            yield Violation(ctx.doc_id, "table3_row_totals", "warning",
+                            f"row {row}: organisation columns add up to {_fmt(sum(organisations))} but "  # type: ignore[arg-type]
+                            f"table3[{row},org_subtotal] 小计 = {_fmt(subtotal)}")
 
 
 def _table4_rules(ctx: ReportContext, cells: Sequence[TableCell]) -> Iterable[Violation]:

@@ -43,6 +43,7 @@ class CleanedDocument:
     written_date: date | None = None
     index_no: str | None = None
     source_url: str | None = None
+    page_meta: dict[str, str] = field(default_factory=dict)  # crawler header fields / page <meta> tags
 
 
 @dataclass(frozen=True)

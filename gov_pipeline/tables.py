@@ -21,10 +21,14 @@ from gov_pipeline.records import TableCell
 from gov_pipeline.template import (
     LEGACY_ANCHOR,
     LEGACY_SPECS,
+    ORG_COLUMNS,
     TABLE2_2019,
     TABLE2_2021,
     TABLE3_ANCHOR,
+    TABLE3_COLUMN_ALIASES,
     TABLE3_COLUMNS,
+    TABLE3_COLUMNS_WITH_SUBTOTAL,
+    TABLE3_GROUP_HEADERS,
     TABLE3_GROUP_LABELS,
     TABLE3_OUTCOME_ROWS,
     TABLE3_ROWS,
@@ -67,7 +71,6 @@ class Arithmetic:
     holds: Callable[[Sequence[int]], bool]
 
 
-ROW_TOTAL = Arithmetic(7, lambda v: sum(v[:-1]) == v[-1])  # table 3: applicant columns add up to 总计
 BLOCK_TOTALS = Arithmetic(5, lambda v: sum(v[:-1]) == v[-1])  # table 4: each block's four results = 总计
 CUMULATIVE = Arithmetic(2, lambda v: v[1] >= v[0])  # legacy: 历年累计 >= 本年度
 
@@ -269,7 +272,7 @@ def _cells(doc_id: str, table_idx: int, table_key: str, row_idx: int, row_key: s
 
 
 # ---------------------------------------------------------------- table 3
-def _assign_table3(rows: list[Observed]) -> dict[str, Observed]:
+def _assign_table3(rows: list[Observed], width: int) -> dict[str, Observed]:
     """Give each observed row its template row: labelled rows by label; rows whose label the extraction
     separated from them go to the oldest labelled row still waiting for numbers, else to the next
     template row after the last one filled (PDF extraction sometimes puts numbers above their label)."""
@@ -304,7 +307,7 @@ def _assign_table3(rows: list[Observed]) -> dict[str, Observed]:
             if has_values:
                 filled.setdefault(key, row)
             continue
-        if not has_values or len(row.values) not in (0, len(TABLE3_COLUMNS)):
+        if not has_values or len(row.values) not in (0, width):
             continue
         target = waiting[0] if waiting else next(
             (spec.key for spec in TABLE3_ROWS[last + 1:] if spec.key not in filled), None)
@@ -315,18 +318,18 @@ def _assign_table3(rows: list[Observed]) -> dict[str, Observed]:
     return filled
 
 
-def _resolve_ambiguous(filled: dict[str, Observed]) -> None:
+def _resolve_ambiguous(filled: dict[str, Observed], columns: tuple[str, ...]) -> None:
     """Try every combination of the remaining digit-run readings against table 3's identities
     (outcomes add up to （七）总计; received + carried over = total + carried forward); keep a
     combination only when it is the single one that satisfies them."""
     ambiguous = [key for key, row in filled.items() if row.candidates and not row.values]
     if not ambiguous or len(ambiguous) > 4:
         return
-    known = {key: [cell_value(v) for v in row.values] for key, row in filled.items() if row.values}
+    known = {key: dict(zip(columns, map(cell_value, row.values))) for key, row in filled.items() if row.values}
     solutions = []
     for combo in itertools.product(*(filled[key].candidates for key in ambiguous)):
-        grid = dict(known) | {key: [float(v) for v in reading] for key, reading in zip(ambiguous, combo, strict=True)}
-        if _table3_consistent(grid):
+        grid = known | {key: dict(zip(columns, map(float, reading))) for key, reading in zip(ambiguous, combo, strict=True)}
+        if _table3_consistent(grid, columns):
             solutions.append(combo)
             if len(solutions) > 1:
                 return
@@ -338,30 +341,72 @@ def _resolve_ambiguous(filled: dict[str, Observed]) -> None:
             row.candidates = []
 
 
-def _table3_consistent(grid: dict[str, list[float | None]]) -> bool:
-    def col(key: str, c: int) -> float | None:
-        values = grid.get(key)
-        return values[c] if values and c < len(values) else None
-
-    for c in range(len(TABLE3_COLUMNS)):
-        outcomes = [col(k, c) for k in TABLE3_OUTCOME_ROWS if k in grid]
-        total = col("total", c)
-        if total is not None and None not in outcomes and outcomes and sum(outcomes) != total:
+def _table3_consistent(grid: dict[str, dict[str, float | None]], columns: tuple[str, ...]) -> bool:
+    for column in columns:
+        outcomes = [grid[k].get(column) for k in TABLE3_OUTCOME_ROWS if k in grid]
+        total = grid.get("total", {}).get(column)
+        if total is not None and outcomes and None not in outcomes and sum(outcomes) != total:  # type: ignore[arg-type]
             return False
-        flow = [col("received", c), col("carried_over", c), total, col("carried_forward", c)]
-        if None not in flow and flow[0] + flow[1] != flow[2] + flow[3]:
+        flow = [grid.get(k, {}).get(column) for k in ("received", "carried_over", "total", "carried_forward")]
+        if None not in flow and flow[0] + flow[1] != flow[2] + flow[3]:  # type: ignore[operator]
             return False
     return True
 
 
+def _column_key(header: str) -> str | None:
+    text = TABLE3_GROUP_HEADERS.sub("", re.sub(r"\s+", "", header))
+    return next((key for key, alias in TABLE3_COLUMN_ALIASES if alias.search(text)), None)
+
+
+def table3_columns(lines: Sequence[str]) -> tuple[str, ...]:
+    """Keys of table 3's value columns, in order. A grid's header rows name them (real tables add a
+    小计 column or reorder); where the header is lost or flattened, the template's order is used, with
+    a 小计 column after 其他 when the header mentions one."""
+    header_rows: list[list[str]] = []
+    header_text = []
+    for line in lines:
+        if TABLE3_ANCHOR.search(line):
+            header_text.append(line[:TABLE3_ANCHOR.search(line).start()])
+            break
+        header_text.append(line)
+        if (cells := parse_pipe_row(line)) is not None:
+            header_rows.append(cells)
+    if header_rows:
+        width = max(map(len, header_rows))
+        keys = [_column_key("".join(row[i] for row in header_rows if i < len(row))) for i in range(width)]
+        trailing: list[str] = []
+        for key in reversed(keys):
+            if key is None or key in trailing:
+                break
+            trailing.insert(0, key)
+        if len(trailing) >= len(TABLE3_COLUMNS) and {"natural_person", "total"} <= set(trailing):
+            return tuple(trailing)
+    return TABLE3_COLUMNS_WITH_SUBTOTAL if "小计" in "".join(header_text) else TABLE3_COLUMNS
+
+
+def table3_arithmetic(columns: tuple[str, ...]) -> Arithmetic:
+    """Applicant columns add up to 总计 (and organisation columns to 小计, when there is one)."""
+    index = {key: i for i, key in enumerate(columns)}
+    applicant = [index[k] for k in TABLE3_COLUMNS[:-1] if k in index]
+    organisations = [index[k] for k in ORG_COLUMNS if k in index]
+    subtotal = index.get("org_subtotal")
+
+    def holds(values: Sequence[int]) -> bool:
+        return sum(values[i] for i in applicant) == values[index["total"]] and (
+            subtotal is None or sum(values[i] for i in organisations) == values[subtotal])
+
+    return Arithmetic(len(columns), holds)
+
+
 def _table3(doc_id: str, table_idx: int, lines: list[str]) -> list[TableCell]:
-    rows = observe(lines, TABLE3_LABELS, len(TABLE3_COLUMNS), ROW_TOTAL)
-    filled = _assign_table3(rows)
-    _resolve_ambiguous(filled)
+    columns = table3_columns(lines)
+    rows = observe(lines, TABLE3_LABELS, len(columns), table3_arithmetic(columns))
+    filled = _assign_table3(rows, len(columns))
+    _resolve_ambiguous(filled, columns)
     cells: list[TableCell] = []
     order = [spec.key for spec in TABLE3_ROWS] + [spec.key for spec in TABLE3_GROUP_LABELS]
     for key in sorted(filled, key=order.index):
-        cells += _cells(doc_id, table_idx, "table3", order.index(key), key, filled[key], TABLE3_COLUMNS)
+        cells += _cells(doc_id, table_idx, "table3", order.index(key), key, filled[key], columns)
     return cells
 
 
@@ -415,6 +460,17 @@ def _legacy(doc_id: str, table_idx: int, lines: list[str]) -> list[TableCell]:
     return cells
 
 
+def _header_lines(text: str, start: int, most: int = 12) -> list[str]:
+    """The header lines just above a table's first row: grid rows, or short label-only lines."""
+    above = text[:start].split("\n")[:-1][-most:]
+    header: list[str] = []
+    for line in reversed(above):
+        if not (line.startswith("|") or len(line) <= 40 and "。" not in line):
+            break
+        header.insert(0, line)
+    return header
+
+
 def extract_tables(doc_id: str, text: str) -> list[TableCell]:
     """Every statistics table the report holds, as cells mapped to template rows and columns."""
     template = detect_template(text)
@@ -428,7 +484,8 @@ def extract_tables(doc_id: str, text: str) -> list[TableCell]:
             line_end = text.find("\n", stop.end())
             pipe_row = text.startswith("|", line_start)
             table3 = (table3[0], (line_end if line_end >= 0 else len(text)) if pipe_row else stop.end())
-        cells += _table3(doc_id, 3, text[table3[0]:table3[1]].split("\n"))
+        header = _header_lines(text, table3[0])
+        cells += _table3(doc_id, 3, header + text[table3[0]:table3[1]].split("\n"))
         table4 = _region(text, TABLE4_ANCHOR, None, table3[1])
         if table4:
             cells += _table4(doc_id, 4, text[table4[0]:table4[1]].split("\n")[:12])

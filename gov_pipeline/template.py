@@ -61,6 +61,17 @@ TABLE3_GROUP_LABELS: tuple[RowSpec, ...] = (
     _row("other_group", r"其他处理", None),
 )
 TABLE3_COLUMNS = ("natural_person", "commercial", "research", "ngo", "legal_services", "other_org", "total")
+ORG_COLUMNS = ("commercial", "research", "ngo", "legal_services", "other_org")
+# Some reports add a 法人或其他组织小计 column after the five organisation columns.
+TABLE3_COLUMNS_WITH_SUBTOTAL = (*TABLE3_COLUMNS[:-1], "org_subtotal", "total")
+# Header words of table 3's columns, tried in this order on a column's header text once the group
+# headers (申请人情况, 法人或其他组织) are removed.
+TABLE3_COLUMN_ALIASES = (
+    ("natural_person", re.compile("自然人")), ("commercial", re.compile("商业企业|企业")),
+    ("research", re.compile("科研")), ("ngo", re.compile("公益")), ("legal_services", re.compile("法律服务")),
+    ("org_subtotal", re.compile("小计")), ("other_org", re.compile("其他|其它")), ("total", re.compile("总计|合计")),
+)
+TABLE3_GROUP_HEADERS = re.compile(r"申请人情况|法人或其他组织|（本列数据[^）]*）")
 APPLICANT_SUFFIX = {"natural_person": "__natural_person", "commercial": "__commercial", "research": "__research",
                     "ngo": "__ngo", "legal_services": "__legal_services", "other_org": "__other_org", "total": ""}
 # Outcome groups of table 3: (fact for the group sum, row keys of its sub-rows).

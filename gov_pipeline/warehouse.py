@@ -72,6 +72,7 @@ TABLES: dict[str, TableSpec] = {t.name: t for t in (
         _c("written_date", pl.Date, "signature date at the end of the report"),
         _c("index_no", pl.String, "索引号"),
         _c("source_url", pl.String, "original URL when the page or crawler header gives it"),
+        _c("page_meta", pl.String, "JSON: the crawler header block's fields, or the page's <meta> tags"),
         _c("template", pl.String, "legacy | 2019 | 2021, from the table labels present"),
     )),
     TableSpec("document_failures", "Documents that could not pass a stage, with the reason.", (

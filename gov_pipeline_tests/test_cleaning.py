@@ -218,3 +218,18 @@ def test_deeply_nested_and_huge_pages_end_with_a_status(tmp_path: Path) -> None:
     assert len(huge.encode()) > 20_000_000
     result = _clean_bytes(tmp_path, "huge.html", huge.encode())
     assert (result.document or result.failure) is not None
+
+
+def test_entities_and_character_references_are_resolved(tmp_path: Path) -> None:
+    seed = (SEEDS / "001_d2b3fed2330643c7.txt").read_text(encoding="utf-8")
+    encoded = seed.replace("横现河街道办事处", "&#27178;&#x73B0;&#27827;街道办事处&nbsp;", 1)
+    document = _clean_bytes(tmp_path, "report.txt", encoded.encode("utf-8")).document
+    assert "&#" not in document.text and "&nbsp;" not in document.text
+    assert document.text.count("横现河街道办事处") == seed.count("横现河街道办事处")
+
+
+def test_crawler_header_fields_are_kept_as_metadata() -> None:
+    document = clean_file(CORPUS / "2019_city_pingtan-zone_report.txt").document
+    assert document.page_meta["栏目"] == "政府信息公开年报"
+    assert document.source_url.endswith("t20200120_80576.htm")
+    assert "原文链接" not in document.text and "本地目录" not in document.text

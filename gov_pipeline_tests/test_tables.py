@@ -10,8 +10,17 @@ from gov_pipeline.grids import parse_pipe_row, render_pipe_rows, resolve_spans
 from gov_pipeline.html_text import parse_html
 from gov_pipeline.quality import ReportContext, evaluate_report
 from gov_pipeline.records import TableCell
-from gov_pipeline.tables import BLOCK_TOTALS, ROW_TOTAL, cell_value, extract_tables, split_digit_run
+from gov_pipeline.tables import (
+    BLOCK_TOTALS,
+    cell_value,
+    extract_tables,
+    split_digit_run,
+    table3_arithmetic,
+    table3_columns,
+)
 from gov_pipeline.template import TABLE3_COLUMNS, TABLE3_ROWS, TABLE4_COLUMNS, detect_template
+
+ROW_TOTAL = table3_arithmetic(TABLE3_COLUMNS)
 from gov_pipeline_tests.conftest import CORPUS, SHUYANG, cleaned_text
 
 
@@ -145,3 +154,31 @@ def test_legacy_statistics_table() -> None:
     legacy = by_row(cells, "other")
     assert (legacy["requests_total"]["year"].value, legacy["requests_total"]["cumulative"].value) == (21, 21)
     assert legacy["replies_granted"]["year"].value == 17
+
+
+def test_table3_columns_come_from_the_grid_header() -> None:
+    text = cleaned_text(SHUYANG)
+    assert table3_columns(text.split("\n")) == TABLE3_COLUMNS
+    md = cleaned_text(CORPUS / "2024_department_shanghai-stcsm_report.md")  # header broken into pieces
+    assert table3_columns(md.split("\n")) == TABLE3_COLUMNS
+
+
+def test_a_subtotal_column_is_mapped_and_checked() -> None:
+    # Shuyang's table 3 with a 法人或其他组织小计 column inserted before 总计, as some reports print it
+    lines = []
+    for line in cleaned_text(SHUYANG).split("\n"):
+        cells = parse_pipe_row(line)
+        if cells is not None and len(cells) == 10:
+            header = not any(cell_value(c) is not None for c in cells)
+            extra = "法人或其他组织小计" if header else ("1" if "本年新收" in line else "0")
+            if not header:  # the page leaves organisation cells blank; this version writes 0
+                cells = cells[:4] + [c or "0" for c in cells[4:9]] + cells[9:]
+            cells = cells[:-1] + [extra, cells[-1]]
+            line = render_pipe_rows([cells])
+        lines.append(line)
+    cells = extract_tables("doc", "\n".join(lines))
+    table3 = by_row(cells, "table3")
+    assert table3["received"]["org_subtotal"].value == 1 and table3["received"]["total"].value == 26
+    violations = evaluate_report(ReportContext("doc", 2023, None, "2021"), [], cells)
+    assert [v.rule_id for v in violations] == ["table3_row_totals"]
+    assert "小计 = 1" in violations[0].detail
