@@ -65,6 +65,8 @@ def report_facts(duckdb: DuckDBResource) -> dg.MaterializeResult:
 @dg.multi_asset(
     group_name="quality",
     specs=[
+        dg.AssetSpec("dq_checks", deps=[report_facts, "report_tables", "report_sections"], kinds={"duckdb"},
+                     description="Every data-quality rule applied to every subject of every report, passed or not."),
         dg.AssetSpec("dq_violations", deps=[report_facts, "report_tables", "report_sections"], kinds={"duckdb"},
                      description="Broken data-quality rules per report, blocking or warning."),
         dg.AssetSpec("reports", deps=[raw_documents, cleaned_documents, report_facts, "report_sections"],
@@ -74,5 +76,6 @@ def report_facts(duckdb: DuckDBResource) -> dg.MaterializeResult:
 def report_quality(duckdb: DuckDBResource) -> Iterator[dg.MaterializeResult]:
     with duckdb.get_connection() as conn:
         stats = pipeline.build_reports(conn)
+        yield dg.MaterializeResult(asset_key="dq_checks", metadata=table_metadata(conn, "dq_checks", stats))
         yield dg.MaterializeResult(asset_key="dq_violations", metadata=table_metadata(conn, "dq_violations", stats))
         yield dg.MaterializeResult(asset_key="reports", metadata=table_metadata(conn, "reports", stats))

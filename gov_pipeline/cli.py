@@ -64,7 +64,7 @@ def extract(path: Path, today: date | None = None) -> dict[str, Any]:
     from gov_pipeline.cleaning import clean_document
     from gov_pipeline.facts import extract_prose_facts, extract_table_facts, merge_facts
     from gov_pipeline.ingest import read_raw
-    from gov_pipeline.quality import ReportContext, evaluate_report, percentage_violations
+    from gov_pipeline.quality import ReportContext, evaluate_report, percentage_checks, violations
     from gov_pipeline.sections import split_sections
     from gov_pipeline.tables import extract_tables
     from gov_pipeline.template import detect_template
@@ -88,14 +88,14 @@ def extract(path: Path, today: date | None = None) -> dict[str, Any]:
     facts, mismatches = merge_facts(document.doc_id, extract_prose_facts(document.doc_id, sections, document.report_year),
                                     extract_table_facts(document.doc_id, cells))
     ctx = ReportContext(document.doc_id, document.report_year, document.publish_date, out["metadata"]["template"])
-    violations = mismatches + percentage_violations(document.doc_id, sections) + evaluate_report(ctx, facts, cells, today)
+    found = mismatches + violations(percentage_checks(document.doc_id, sections) + evaluate_report(ctx, facts, cells, today))
     out["sections"] = [{"ordinal": s.ordinal, "level": s.level, "heading": s.heading, "section_key": s.section_key,
                         "chars": len(s.text)} for s in sections]
     out["tables"] = sorted({c.table_key for c in cells})
     out["facts"] = [{"fact_key": f.fact_key, "value": f.value, "unit": f.unit, "section_key": f.section_key,
                      "method": f.method, "approx": f.approx, "evidence": f.evidence} for f in facts]
-    out["dq_violations"] = [asdict(v) for v in violations]
-    blocking = [v for v in violations if v.severity == "blocking"]
+    out["dq_violations"] = [asdict(v) for v in found]
+    blocking = [v for v in found if v.severity == "blocking"]
     out["status"] = "quarantined" if blocking else "scored"
     out["status_reason"] = "; ".join(v.detail for v in blocking) or "passed the blocking data-quality rules"
     return out

@@ -25,13 +25,15 @@ from gov_pipeline.facts import extract_prose_facts, extract_table_facts, merge_f
 from gov_pipeline.ingest import discover, read_raw
 from gov_pipeline.metadata import agency_key
 from gov_pipeline.quality import (
+    Check,
     ReportContext,
     YearReport,
     evaluate_across_years,
     evaluate_report,
-    percentage_violations,
+    percentage_checks,
+    violations,
 )
-from gov_pipeline.records import DocumentFailure, Fact, RawDocument, Section, TableCell, Violation
+from gov_pipeline.records import DocumentFailure, Fact, RawDocument, Section, TableCell
 from gov_pipeline.sections import split_sections
 from gov_pipeline.tables import extract_tables
 from gov_pipeline.template import detect_template
@@ -212,15 +214,16 @@ FactTask = list[tuple[str, int | None, list[tuple[Any, ...]], list[tuple[Any, ..
 
 def _facts(documents: FactTask) -> tuple[pl.DataFrame, pl.DataFrame]:
     facts: list[Fact] = []
-    warnings: list[Violation] = []
+    checks: list[Check] = []
     for doc_id, year, section_rows, cell_rows in documents:
         sections = [Section(*row) for row in section_rows]
         cells = [TableCell(*row) for row in cell_rows]
         found, disagreements = merge_facts(doc_id, extract_prose_facts(doc_id, sections, year),
                                            extract_table_facts(doc_id, cells))
         facts += found
-        warnings += disagreements + percentage_violations(doc_id, sections)
-    return frame("report_facts", facts), frame("fact_warnings", warnings)
+        checks += [Check(v.doc_id, v.rule_id, v.severity, "prose vs table", False, v.detail) for v in disagreements]
+        checks += percentage_checks(doc_id, sections)
+    return frame("report_facts", facts), frame("fact_checks", checks)
 
 
 def build_facts(conn: duckdb.DuckDBPyConnection) -> StageStats:
@@ -241,14 +244,14 @@ def build_facts(conn: duckdb.DuckDBPyConnection) -> StageStats:
         for found, flagged in parallel_map(_facts, tasks, len(documents)):
             facts.append(found)
             warnings.append(flagged)
-    facts_df, warnings_df = concat("report_facts", facts), concat("fact_warnings", warnings)
+    facts_df, warnings_df = concat("report_facts", facts), concat("fact_checks", warnings)
     replace_rows(conn, "report_facts", facts_df)
-    replace_rows(conn, "fact_warnings", warnings_df)
+    replace_rows(conn, "fact_checks", warnings_df)
     stats = StageStats()
     stats.add("facts", facts_df.height)
     for method, count in facts_df.group_by("method").len().iter_rows():
         stats.add(f"{method}_facts", count)
-    stats.add("fact_warnings", warnings_df.height)
+    stats.add("fact_warnings", warnings_df.filter(~pl.col("passed")).height)
     return stats
 
 
@@ -260,21 +263,23 @@ def build_reports(conn: duckdb.DuckDBPyConnection, today: date | None = None) ->
     facts = _grouped(conn.execute(f"select {_fields(Fact)} from report_facts").fetchall())
     cells = _grouped(conn.execute(f"select {_fields(TableCell)} from report_tables "
                                   "where col_key is not null").fetchall())
-    violations = [Violation(*row) for row in conn.execute(
-        f"select {_fields(Violation)} from fact_warnings").fetchall()]
+    checks = [Check(*row) for row in conn.execute(f"select {_fields(Check)} from fact_checks").fetchall()]
     year_reports = []
     for doc_id, key, year, published, template in documents:
         doc_facts = [Fact(*row) for row in facts.get(doc_id, [])]
-        violations += evaluate_report(ReportContext(doc_id, year, published, template), doc_facts,
-                                      [TableCell(*row) for row in cells.get(doc_id, [])], today)
+        checks += evaluate_report(ReportContext(doc_id, year, published, template), doc_facts,
+                                  [TableCell(*row) for row in cells.get(doc_id, [])], today)
         year_reports.append(YearReport(doc_id, key, year, {f.fact_key: f for f in doc_facts}))
-    violations += evaluate_across_years(year_reports)
-    replace_rows(conn, "dq_violations", frame("dq_violations", violations))
+    checks += evaluate_across_years(year_reports)
+    broken = violations(checks)
+    replace_rows(conn, "dq_checks", frame("dq_checks", checks))
+    replace_rows(conn, "dq_violations", frame("dq_violations", broken))
     replace_rows(conn, "reports", read_frame(conn, REPORTS_QUERY).select(TABLES["reports"].column_names))
     stats = StageStats()
     for status, count in conn.execute("select status, count(*) from reports group by 1").fetchall():
         stats.add(status, count)
-    stats.add("violations", len(violations))
+    stats.add("checks", len(checks))
+    stats.add("violations", len(broken))
     return stats
 
 

@@ -113,12 +113,22 @@ TABLES: dict[str, TableSpec] = {t.name: t for t in (
         _c("method", pl.String, "prose | table"),
         _c("approx", pl.Boolean, "the report gives the figure approximately (余/多/近/约)"),
     )),
-    TableSpec("fact_warnings", "Warnings found while reading facts: prose/table disagreements and shares "
-              "that do not add up (input to dq_violations).", (
+    TableSpec("fact_checks", "Checks made while reading facts: prose/table disagreements and outcome shares "
+              "(input to dq_checks).", (
         DOC_ID,
         _c("rule_id", pl.String, "prose_table_mismatch | percentages_valid"),
         _c("severity", pl.String, "warning"),
+        _c("subject", pl.String, "what was checked"),
+        _c("passed", pl.Boolean, "whether the rule held"),
         _c("detail", pl.String, "the values and their evidence"),
+    )),
+    TableSpec("dq_checks", "One row per data-quality rule applied to one subject of a report, passed or not.", (
+        DOC_ID,
+        _c("rule_id", pl.String, "rule id (data_contract.md)"),
+        _c("severity", pl.String, "blocking | warning"),
+        _c("subject", pl.String, "what was checked: a table column, row or block, a fact"),
+        _c("passed", pl.Boolean, "whether the rule held"),
+        _c("detail", pl.String, "what is wrong when it failed, naming the cells or sentences"),
     )),
     TableSpec("dq_violations", "One row per broken data-quality rule and report.", (
         DOC_ID,

@@ -14,6 +14,8 @@ import pytest
 from gov_pipeline.cleaning import CleaningResult, clean_document
 from gov_pipeline.config import DBT_PROJECT_DIR, PROJECT_ROOT
 from gov_pipeline.ingest import read_raw
+from gov_pipeline.quality import evaluate_report, violations
+from gov_pipeline.records import Violation
 
 RAW = PROJECT_ROOT / "data" / "raw"
 SEEDS = RAW / "seeds"
@@ -48,3 +50,8 @@ def cleaned_text(path: Path) -> str:
 def gold() -> dict[str, dict]:
     data = json.loads((FIXTURES / "seed_gold.json").read_text(encoding="utf-8"))
     return {name: entry for name, entry in data.items() if not name.startswith("_")}
+
+
+def report_violations(*args, **kwargs) -> list[Violation]:
+    """The failed checks of evaluate_report, as violations."""
+    return violations(evaluate_report(*args, **kwargs))

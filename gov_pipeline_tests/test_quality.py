@@ -5,12 +5,12 @@ from __future__ import annotations
 from datetime import date
 
 from gov_pipeline.facts import extract_prose_facts, extract_table_facts, merge_facts
-from gov_pipeline.quality import ReportContext, YearReport, evaluate_across_years, evaluate_report
+from gov_pipeline.quality import ReportContext, YearReport, evaluate_across_years, violations
 from gov_pipeline.records import Fact, TableCell
 from gov_pipeline.sections import split_sections
 from gov_pipeline.tables import extract_tables
 from gov_pipeline.template import detect_template
-from gov_pipeline_tests.conftest import CORPUS, SEEDS, clean_file
+from gov_pipeline_tests.conftest import CORPUS, SEEDS, clean_file, report_violations
 
 TODAY = date(2026, 11, 22)
 
@@ -23,7 +23,7 @@ def violations_of(path, today: date = TODAY):
         extract_prose_facts(document.doc_id, split_sections(document.doc_id, document.text), document.report_year),
         extract_table_facts(document.doc_id, cells))
     ctx = ReportContext(document.doc_id, document.report_year, document.publish_date, detect_template(document.text))
-    return mismatches + evaluate_report(ctx, facts, cells, today), facts
+    return mismatches + report_violations(ctx, facts, cells, today), facts
 
 
 def test_seed_004_refusal_reasons_do_not_add_up_but_it_is_not_blocked(gold: dict) -> None:
@@ -45,23 +45,23 @@ def fact(key: str, value: float) -> Fact:
 
 def test_blocking_rules() -> None:
     ctx = ReportContext("doc", 2017, date(2018, 3, 1), "legacy")
-    found = evaluate_report(ctx, [fact("requests_received", 10), fact("requests_completed", 12)], [], TODAY)
+    found = report_violations(ctx, [fact("requests_received", 10), fact("requests_completed", 12)], [], TODAY)
     assert [(v.rule_id, v.severity) for v in found] == [("completed_le_received", "blocking")]
-    carried = evaluate_report(ctx, [fact("requests_received", 10), fact("requests_carried_over", 2),
+    carried = report_violations(ctx, [fact("requests_received", 10), fact("requests_carried_over", 2),
                                     fact("requests_completed", 12)], [], TODAY)
     assert carried == []
-    negative = evaluate_report(ctx, [fact("review_total", -1)], [TableCell("doc", 3, "table3", 0, 7, "-3", "received",
+    negative = report_violations(ctx, [fact("review_total", -1)], [TableCell("doc", 3, "table3", 0, 7, "-3", "received",
                                                                           "total", -3.0)], TODAY)
     assert [v.rule_id for v in negative] == ["count_non_negative", "count_non_negative"]
     assert "table3[received,total] = '-3'" in negative[1].detail
-    assert evaluate_report(ReportContext("doc", 2019, None, "2019"),
+    assert report_violations(ReportContext("doc", 2019, None, "2019"),
                            [fact("licensing_items_change", -3)], [], TODAY) == []
 
 
 def test_year_plausible() -> None:
-    assert [v.rule_id for v in evaluate_report(ReportContext("doc", 2099, None, "2021"), [], [], TODAY)] == ["year_plausible"]
-    assert [v.rule_id for v in evaluate_report(ReportContext("doc", 2005, None, "legacy"), [], [], TODAY)] == ["year_plausible"]
-    late = evaluate_report(ReportContext("doc", 2020, date(2019, 3, 1), "2019"), [], [], TODAY)
+    assert [v.rule_id for v in report_violations(ReportContext("doc", 2099, None, "2021"), [], [], TODAY)] == ["year_plausible"]
+    assert [v.rule_id for v in report_violations(ReportContext("doc", 2005, None, "legacy"), [], [], TODAY)] == ["year_plausible"]
+    late = report_violations(ReportContext("doc", 2020, date(2019, 3, 1), "2019"), [], [], TODAY)
     assert "after the publication date" in late[0].detail
 
 
@@ -77,7 +77,7 @@ def test_cross_year_chains_on_the_pingtan_series() -> None:
         document = clean_file(CORPUS / f"{year}_city_pingtan-zone_report.txt").document
         _, facts = violations_of(CORPUS / f"{year}_city_pingtan-zone_report.txt")
         reports.append(YearReport(document.doc_id, "平潭综合实验区", year, {f.fact_key: f for f in facts}))
-    found = evaluate_across_years(reports)
+    found = violations(evaluate_across_years(reports))
     # proactive: 81916 (2015) + 3460 (2016) = 85376 holds; the 2016 requests chain went back to 0
     assert all("proactive" not in v.detail for v in found)
     assert {v.rule_id for v in found} == {"cumulative_chain"}
@@ -86,5 +86,5 @@ def test_cross_year_chains_on_the_pingtan_series() -> None:
 def test_carryover_continuity() -> None:
     last = YearReport("a", "某区", 2021, {"requests_carried_forward": fact("requests_carried_forward", 3)})
     this = YearReport("b", "某区", 2022, {"requests_carried_over": fact("requests_carried_over", 1)})
-    [violation] = evaluate_across_years([last, this])
+    [violation] = violations(evaluate_across_years([last, this]))
     assert violation.doc_id == "b" and violation.rule_id == "carryover_continuity"

@@ -21,7 +21,7 @@ from gov_pipeline.tables import (
 from gov_pipeline.template import TABLE3_COLUMNS, TABLE3_ROWS, TABLE4_COLUMNS, detect_template
 
 ROW_TOTAL = table3_arithmetic(TABLE3_COLUMNS)
-from gov_pipeline_tests.conftest import CORPUS, SHUYANG, cleaned_text
+from gov_pipeline_tests.conftest import CORPUS, SHUYANG, cleaned_text, report_violations
 
 
 def by_row(cells: list[TableCell], table: str) -> dict[str, dict[str, TableCell]]:
@@ -80,7 +80,7 @@ def test_shuyang_html_tables_map_every_template_cell() -> None:
     assert {k: [c.value for c in v.values()] for k, v in table2.items()} == {
         "regulations": [0, 0, 0], "normative_docs": [8, 0, 18], "licensing": [0], "penalty": [0],
         "coercion": [0], "admin_fees": [0]}
-    violations = evaluate_report(ReportContext("doc", 2023, None, "2021"), [], cells)
+    violations = report_violations(ReportContext("doc", 2023, None, "2021"), [], cells)
     assert not [v for v in violations if v.rule_id.startswith("table3") or v.rule_id == "outcomes_sum"]
 
 
@@ -135,7 +135,7 @@ def test_markdown_tables_broken_into_pieces_yield_table3(relative: str, received
     table3 = by_row(extract_tables("doc", cleaned_text(CORPUS / relative)), "table3")
     assert table3["received"]["total"].value == received and table3["total"]["total"].value == total
     assert len([k for k in table3 if k.startswith("refused_") and k != "refused_subtotal"]) == refused_rows
-    assert not [v for v in evaluate_report(ReportContext("doc", 2024, None, "2021"), [],
+    assert not [v for v in report_violations(ReportContext("doc", 2024, None, "2021"), [],
                                            [c for row in table3.values() for c in row.values()])
                 if v.rule_id in ("outcomes_sum", "table3_balance")]
 
@@ -145,7 +145,7 @@ def test_pdf_rows_split_from_their_labels_are_placed_by_template_order() -> None
     table3 = by_row(cells, "table3")
     # "（四）无法提供1.本机关不掌握相关政府信息31 0 0 0 0 0 311 0 0 0 0 0 1": two rows merged in one line
     assert table3["unable_not_held"]["total"].value == 31 and table3["unable_needs_creation"]["total"].value == 1
-    assert not [v for v in evaluate_report(ReportContext("doc", 2024, None, "2021"), [], cells)
+    assert not [v for v in report_violations(ReportContext("doc", 2024, None, "2021"), [], cells)
                 if v.rule_id == "outcomes_sum"]
 
 
@@ -179,6 +179,6 @@ def test_a_subtotal_column_is_mapped_and_checked() -> None:
     cells = extract_tables("doc", "\n".join(lines))
     table3 = by_row(cells, "table3")
     assert table3["received"]["org_subtotal"].value == 1 and table3["received"]["total"].value == 26
-    violations = evaluate_report(ReportContext("doc", 2023, None, "2021"), [], cells)
+    violations = report_violations(ReportContext("doc", 2023, None, "2021"), [], cells)
     assert [v.rule_id for v in violations] == ["table3_row_totals"]
     assert "小计 = 1" in violations[0].detail
