@@ -10,9 +10,12 @@ import sys
 from dataclasses import asdict
 from datetime import date
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from gov_pipeline.config import DUCKDB_PATH_ENV, RAW_DIR_ENV, settings
+
+if TYPE_CHECKING:
+    import duckdb
 
 
 def _run(args: argparse.Namespace) -> int:
@@ -21,6 +24,7 @@ def _run(args: argparse.Namespace) -> int:
     config = settings()
     config.duckdb_path.parent.mkdir(parents=True, exist_ok=True)
     import dagster as dg
+    from dagster_duckdb import DuckDBResource
 
     from gov_pipeline.definitions import all_assets_job, build_definitions
 
@@ -29,25 +33,24 @@ def _run(args: argparse.Namespace) -> int:
     result = defs.resolve_job_def(all_assets_job.name).execute_in_process(
         instance=instance, raise_on_error=False,
         run_config={"loggers": {"console": {"config": {"log_level": args.log_level}}}})
-    print(summary(config.duckdb_path))
+    # through the run's resource: DuckDB refuses a second configuration for a database it still caches
+    with DuckDBResource(database=str(config.duckdb_path)).get_connection() as conn:
+        print(summary(conn, config.duckdb_path))
     if not result.success:
         print("run FAILED: see the Dagster log above for the failed step", file=sys.stderr)
     return 0 if result.success else 1
 
 
-def summary(db_path: Path) -> str:
+def summary(conn: duckdb.DuckDBPyConnection, db_path: Path) -> str:
     """A few lines on what the warehouse now holds."""
-    import duckdb
-
-    with duckdb.connect(str(db_path), read_only=True) as conn:
-        statuses = conn.execute("select status, count(*) from reports group by 1 order by 2 desc").fetchall()
-        facts = conn.execute("select count(*), count(distinct doc_id) from report_facts").fetchone()
-        rules = conn.execute("select severity, rule_id, count(*) from dq_violations group by 1, 2 "
-                             "order by 1, 3 desc").fetchall()
-        has_scores = conn.execute("select count(*) from information_schema.tables "
-                                  "where table_name = 'compliance_scores'").fetchone()[0]
-        scores = conn.execute("select count(*), round(avg(score), 1), min(score), max(score) "
-                              "from compliance_scores").fetchone() if has_scores else None
+    statuses = conn.execute("select status, count(*) from reports group by 1 order by 2 desc").fetchall()
+    facts = conn.execute("select count(*), count(distinct doc_id) from report_facts").fetchone()
+    rules = conn.execute("select severity, rule_id, count(*) from dq_violations group by 1, 2 "
+                         "order by 1, 3 desc").fetchall()
+    has_scores = conn.execute("select count(*) from information_schema.tables "
+                              "where table_name = 'compliance_scores'").fetchone()[0]
+    scores = conn.execute("select count(*), round(avg(score), 1), min(score), max(score) "
+                          "from compliance_scores").fetchone() if has_scores else None
     lines = [f"warehouse: {db_path}",
              "documents by status: " + ", ".join(f"{s} {n}" for s, n in statuses),
              f"facts: {facts[0]} from {facts[1]} reports",

@@ -62,8 +62,11 @@ def validate_gated_facts(conn: duckdb.DuckDBPyConnection) -> SuiteResult:
     """Run the suite on the warehouse's current reports and facts."""
     import great_expectations as gx
 
+    from great_expectations.data_context.types.base import ProgressBarsConfig
+
     frame = conn.sql(GATED_FACTS_QUERY).df()
     context = gx.get_context(mode="ephemeral")
+    context.variables.progress_bars = ProgressBarsConfig(globally=False, metric_calculations=False)
     batch = (context.data_sources.add_pandas("warehouse").add_dataframe_asset("gated_facts")
              .add_batch_definition_whole_dataframe("all_rows").get_batch(batch_parameters={"dataframe": frame}))
     outcome = batch.validate(_suite())

@@ -173,12 +173,18 @@ def frame(table: str, rows: Iterable[Any]) -> pl.DataFrame:
 
 
 def ensure_tables(conn: duckdb.DuckDBPyConnection, names: Sequence[str] | None = None) -> None:
-    """Create the tables that do not exist yet (empty, with their declared types)."""
+    """Create the tables that do not exist yet (empty, with their declared types), and add columns a
+    newer version declares to tables an older version created (existing rows get NULL)."""
     for name in names or list(TABLES):
-        empty = frame(name, [])
-        conn.register("_empty_frame", empty.to_arrow())
-        conn.execute(f'create table if not exists "{name}" as select * from _empty_frame')
-        conn.unregister("_empty_frame")
+        conn.register("_empty_frame", frame(name, []).to_arrow())
+        try:
+            conn.execute(f'create table if not exists "{name}" as select * from _empty_frame')
+            existing = {row[0] for row in conn.execute(f'describe "{name}"').fetchall()}
+            for column, column_type, *_ in conn.execute("describe select * from _empty_frame").fetchall():
+                if column not in existing:
+                    conn.execute(f'alter table "{name}" add column "{column}" {column_type}')
+        finally:
+            conn.unregister("_empty_frame")
 
 
 def replace_rows(conn: duckdb.DuckDBPyConnection, table: str, df: pl.DataFrame, *,
