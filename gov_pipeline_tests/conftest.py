@@ -4,15 +4,20 @@ dbt manifest (the Dagster code location cannot load without it)."""
 from __future__ import annotations
 
 import json
+import os
+import shutil
 import subprocess
 import sys
+from collections.abc import Iterator
 from functools import lru_cache
 from pathlib import Path
+from typing import NamedTuple
 
+import dagster as dg
 import pytest
 
 from gov_pipeline.cleaning import CleaningResult, clean_document
-from gov_pipeline.config import DBT_PROJECT_DIR, PROJECT_ROOT
+from gov_pipeline.config import DBT_PROJECT_DIR, DUCKDB_PATH_ENV, PROJECT_ROOT, Settings
 from gov_pipeline.ingest import read_raw
 from gov_pipeline.quality import evaluate_report, violations
 from gov_pipeline.records import Violation
@@ -55,3 +60,51 @@ def gold() -> dict[str, dict]:
 def report_violations(*args, **kwargs) -> list[Violation]:
     """The failed checks of evaluate_report, as violations."""
     return violations(evaluate_report(*args, **kwargs))
+
+
+class Warehouse(NamedTuple):
+    defs: dg.Definitions
+    raw: Path
+    db: Path
+    result: dg.ExecuteInProcessResult
+
+
+def build_sample_folder(root: Path) -> Path:
+    """The bundled sample documents, a byte-identical copy of a seed, unreadable files, and three
+    documents built from real ones that break one blocking rule each."""
+    raw = root / "raw"
+    shutil.copytree(RAW, raw)
+    bad = raw / "bad"
+    bad.mkdir()
+    seed_000, seed_004 = SEEDS / "000_990f776b87745625.txt", SEEDS / "004_a8ef66291314f876.txt"
+    (raw / "seeds_copy").mkdir()
+    shutil.copy(seed_000, raw / "seeds_copy" / "000_again.txt")
+    (bad / "empty.html").write_bytes(b"")
+    (bad / "random.pdf").write_bytes(bytes(range(256)) * 50)
+    text_004 = seed_004.read_text(encoding="utf-8")
+    (bad / "completed_gt_received.txt").write_text(text_004.replace("办结2670件", "办结2690件"), encoding="utf-8")
+    (bad / "year_2099.txt").write_text(seed_000.read_text(encoding="utf-8").replace(
+        "凉州区2016年政府信息公开工作年度报告", "凉州区2099年政府信息公开工作年度报告"), encoding="utf-8")
+    page = SHUYANG.read_text(encoding="utf-8")
+    cell = page.index(">0</span>", page.index("上年结转政府信息公开申请数量"))
+    (bad / "negative_cell.html").write_text(page[:cell] + ">-3</span>" + page[cell + 9:], encoding="utf-8")
+    return raw
+
+
+@pytest.fixture(scope="session")
+def sample_warehouse(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Warehouse]:
+    """One full Dagster run (all assets, checks and dbt models) shared by the tests that read its output."""
+    from gov_pipeline.definitions import build_definitions
+
+    root = tmp_path_factory.mktemp("sample")
+    raw = build_sample_folder(root)
+    db = root / "warehouse.duckdb"
+    previous = os.environ.get(DUCKDB_PATH_ENV)
+    defs = build_definitions(Settings(raw_dir=raw, duckdb_path=db))
+    result = defs.resolve_job_def("all_assets_job").execute_in_process(
+        instance=dg.DagsterInstance.ephemeral(), raise_on_error=False)
+    yield Warehouse(defs, raw, db, result)
+    if previous is None:
+        os.environ.pop(DUCKDB_PATH_ENV, None)
+    else:
+        os.environ[DUCKDB_PATH_ENV] = previous

@@ -1,58 +1,62 @@
--- One row per scored report: indicator results, points, score (0-100) and coverage.
-with reports as (
-    select * from {{ ref('stg_reports') }} where status = 'scored'
+-- One row per scored report: each indicator's result and points, the score (0-100) over the
+-- indicators that could be assessed, the coverage of the rubric, and why points were lost.
+with indicators as (
+    select * from {{ ref('int_indicators') }}
 ),
 
-timeliness as (select * from {{ ref('int_report_timeliness') }}),
-sections as (select * from {{ ref('int_section_completeness') }}),
+reports as (
+    select * from {{ ref('int_scored_reports') }}
+),
 
-indicators as (
+totals as (
+    select
+        doc_id,
+        sum(points) filter (where share is not null) as earned,
+        sum(weight) filter (where share is not null) as assessed_weight,
+        string_agg(indicator || ': ' || evidence, ' | ' order by indicator_id)
+            filter (where result in ('fail', 'partial')) as lost_points_because
+    from indicators
+    group by doc_id
+),
+
+flags as (
     select
         r.doc_id,
-        r.report_year,
-        r.agency_name,
-        r.template,
-        t.timeliness_result,
-        t.deadline,
-        t.days_late,
-        t.deadline_assumed,
-        case t.timeliness_result when 'pass' then 15.0 when 'partial' then 7.5 when 'fail' then 0.0 end
-            as timeliness_points,
-        15.0 as timeliness_weight,
-        case when s.section_share = 1 then 'pass' when s.section_share > 0 then 'partial' else 'fail' end
-            as sections_result,
-        s.found_keys as sections_found,
-        30.0 * s.section_share as sections_points,
-        30.0 as sections_weight
+        count(distinct other.doc_id) > 1 as multi_version,
+        bool_or(r.body_type = 'government' and regexp_matches(coalesce(s.text, ''), '考核|社会评议|责任追究'))
+            as mentions_art50_4
     from reports r
-    left join timeliness t using (doc_id)
-    left join sections s using (doc_id)
-),
-
-scored as (
-    select
-        *,
-        coalesce(timeliness_points, 0) + coalesce(sections_points, 0) as earned,
-        case when timeliness_points is not null then timeliness_weight else 0 end
-            + case when sections_points is not null then sections_weight else 0 end as known_weight
-    from indicators
+    left join {{ ref('stg_reports') }} other
+        on other.agency_key = r.agency_key and other.report_year = r.report_year
+        and other.status in ('scored', 'quarantined')
+    left join {{ ref('stg_report_sections') }} s
+        on s.doc_id = r.doc_id and s.section_key in ('overview', 'problems')
+    group by r.doc_id
 )
 
 select
-    doc_id,
-    report_year,
-    agency_name,
-    template,
-    timeliness_result,
-    deadline,
-    days_late,
-    deadline_assumed,
-    timeliness_points,
-    sections_result,
-    sections_found,
-    sections_points,
-    round(100.0 * earned / nullif(known_weight, 0), 1) as score,
-    round(known_weight / 45.0, 3) as coverage,
-    known_weight / 45.0 < {{ var('insufficient_coverage') }} as insufficient,
+    r.doc_id,
+    r.source_path,
+    r.report_year,
+    r.agency_name,
+    r.agency_key,
+    r.admin_level,
+    r.jurisdiction_level,
+    r.rubric,
+    r.template,
+    {% for indicator in var('indicators') -%}
+    max(i.result) filter (where i.indicator = '{{ indicator }}') as {{ indicator }}_result,
+    max(i.points) filter (where i.indicator = '{{ indicator }}') as {{ indicator }}_points,
+    {% endfor -%}
+    round(100.0 * coalesce(t.earned, 0) / nullif(t.assessed_weight, 0), 1) as score,
+    round(coalesce(t.assessed_weight, 0) / 100.0, 3) as coverage,
+    coalesce(t.assessed_weight, 0) / 100.0 < {{ var('insufficient_coverage') }} as insufficient,
+    t.lost_points_because,
+    f.multi_version,
+    f.mentions_art50_4,
     '{{ var("rubric_version") }}' as rubric_version
-from scored
+from reports r
+join indicators i using (doc_id)
+join totals t using (doc_id)
+join flags f using (doc_id)
+group by all

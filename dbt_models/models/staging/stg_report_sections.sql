@@ -5,5 +5,6 @@ select
     parent_ordinal,
     heading,
     section_key,
+    text,
     length(text) as text_chars
 from {{ source('pipeline', 'report_sections') }}

@@ -1,4 +1,4 @@
--- One row per input file; scoring only ever reads the scored ones.
+-- One row per input file, with the rubric and deadline rule that apply to it.
 with source as (
     select * from {{ source('pipeline', 'reports') }}
 ),
@@ -18,13 +18,20 @@ renamed as (
         template,
         status,
         status_reason,
-        -- which statutory deadline applies (domain.md §1): governments and unknown bodies 31 March,
-        -- departments 31 January from the 2019 regulation on
+        warning_count,
+        blocking_count,
+        -- the body type decides the deadline from 2019 on (art. 49); unknown -> the 31 March rule, flagged
         case
             when admin_level is null then 'unknown'
             when admin_level = 'department' then 'department'
             else 'government'
-        end as body_type
+        end as body_type,
+        -- template rubric for report years from 2019 (or a template report of unknown year)
+        case
+            when report_year >= {{ var('first_template_year') }} then 'template'
+            when report_year is null and template in ('2019', '2021') then 'template'
+            else 'legacy'
+        end as rubric
     from source
 )
 

@@ -1,0 +1,44 @@
+-- One row per agency and report year: the year's key counts and rates from its best-scored report.
+with candidates as (
+    select
+        r.agency_key,
+        r.report_year,
+        r.doc_id,
+        r.agency_name,
+        r.admin_level,
+        r.jurisdiction_level,
+        r.status,
+        s.score,
+        row_number() over (
+            partition by r.agency_key, r.report_year
+            order by (r.status = 'scored') desc, s.coverage desc nulls last, s.score desc nulls last, r.source_path
+        ) as pick,
+        count(*) over (partition by r.agency_key, r.report_year) as versions
+    from {{ ref('stg_reports') }} r
+    left join {{ ref('compliance_scores') }} s using (doc_id)
+    where r.status in ('scored', 'quarantined') and r.agency_key is not null and r.report_year is not null
+)
+
+select
+    c.agency_key,
+    c.report_year,
+    c.agency_name,
+    c.admin_level,
+    c.jurisdiction_level,
+    c.doc_id,
+    c.status,
+    c.versions::integer as versions,
+    f.requests_received,
+    f.requests_completed,
+    f.outcome_granted,
+    f.outcome_refused,
+    f.review_total,
+    f.litigation_total,
+    round(f.outcome_granted / nullif(f.requests_completed, 0), 4) as grant_rate,
+    round(f.outcome_refused / nullif(f.requests_completed, 0), 4) as refusal_rate,
+    round(100.0 * f.review_total / nullif(f.requests_received, 0), 2) as reviews_per_100_requests,
+    round(100.0 * f.litigation_total / nullif(f.requests_received, 0), 2) as lawsuits_per_100_requests,
+    c.score
+from candidates c
+left join {{ ref('int_report_facts_wide') }} f using (doc_id)
+where c.pick = 1

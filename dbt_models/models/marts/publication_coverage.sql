@@ -1,0 +1,44 @@
+-- For every known agency and every year from its first report to the latest year in the warehouse:
+-- was a report published, and on time? ("which departments have not published for year N")
+with agencies as (
+    select agency_key, min(report_year) as first_year, any_value(agency_name) as agency_name,
+           any_value(admin_level) as admin_level
+    from {{ ref('stg_reports') }}
+    where agency_key is not null and report_year is not null and status in ('scored', 'quarantined')
+    group by agency_key
+),
+
+years as (
+    select a.*, unnest(range(a.first_year, (select max(report_year) + 1 from {{ ref('stg_reports') }}))) as report_year
+    from agencies a
+),
+
+published as (
+    select
+        r.agency_key,
+        r.report_year,
+        min(r.publish_date) as first_publish_date,
+        bool_or(t.share = 1) as on_time,
+        bool_or(t.share is not null) as timing_known,
+        count(*) as reports
+    from {{ ref('stg_reports') }} r
+    left join {{ ref('int_indicator_timeliness') }} t using (doc_id)
+    where r.status in ('scored', 'quarantined')
+    group by r.agency_key, r.report_year
+)
+
+select
+    y.agency_key,
+    y.agency_name,
+    y.admin_level,
+    y.report_year,
+    p.reports is not null as published,
+    p.first_publish_date,
+    case
+        when p.reports is null then 'not published'
+        when not p.timing_known then 'published, date unknown'
+        when p.on_time then 'on time'
+        else 'late'
+    end as publication_status
+from years y
+left join published p using (agency_key, report_year)
