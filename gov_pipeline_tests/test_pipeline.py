@@ -3,12 +3,16 @@ documents built from them that break the blocking rules (see conftest.sample_war
 
 from __future__ import annotations
 
+import os
+import shutil
 from pathlib import Path
 
 import dagster as dg
 import duckdb
 from dagster_duckdb import DuckDBResource
 
+from gov_pipeline.config import DUCKDB_PATH_ENV, Settings
+from gov_pipeline.definitions import build_definitions
 from gov_pipeline.ingest import SUFFIX_CONTENT_TYPES
 
 def query(db: Path, sql: str) -> list[tuple]:
@@ -82,9 +86,11 @@ def test_rerun_is_idempotent(sample_warehouse) -> None:
     assert {t: query(db, f"select count(*) from {t}")[0][0] for t in tables} == before
 
 
-def test_blocking_check_stops_scoring_when_a_violating_row_reaches_the_scored_set(sample_warehouse) -> None:
-    defs, _, db, _ = sample_warehouse
-    with duckdb.connect(str(db)) as conn:
+def test_blocking_check_stops_scoring_when_a_violating_row_reaches_the_scored_set(sample_warehouse, tmp_path) -> None:
+    _, raw, db, _ = sample_warehouse
+    forced = tmp_path / "forced.duckdb"
+    shutil.copy(db, forced)  # a copy: the other tests keep reading the untouched sample warehouse
+    with duckdb.connect(str(forced)) as conn:
         doc_id = conn.execute("select doc_id from reports where source_path = 'seeds/000_990f776b87745625.txt'").fetchone()[0]
         conn.execute("insert into report_facts values (?, 'review_total', -4, 'cases', 'review_litigation', "
                      "'forced for the test', 'prose', false)", [doc_id])
@@ -93,13 +99,15 @@ def test_blocking_check_stops_scoring_when_a_violating_row_reaches_the_scored_se
         "gate_then_score",
         selection=dg.AssetSelection.checks_for_assets("reports") | dg.AssetSelection.groups("default"),
     )
-    result = dg.Definitions.merge(defs, dg.Definitions(jobs=[job])).resolve_job_def("gate_then_score") \
-        .execute_in_process(instance=dg.DagsterInstance.ephemeral(), raise_on_error=False)
+    try:
+        defs = dg.Definitions.merge(build_definitions(Settings(raw_dir=raw, duckdb_path=forced)), dg.Definitions(jobs=[job]))
+        result = defs.resolve_job_def("gate_then_score").execute_in_process(
+            instance=dg.DagsterInstance.ephemeral(), raise_on_error=False)
+    finally:
+        os.environ[DUCKDB_PATH_ENV] = str(db)
     assert not result.success
     failed = {e.check_name: e for e in result.get_asset_check_evaluations() if not e.passed}
     assert set(failed) == {"count_non_negative", "gx_reports_gate"}
     gx = failed["gx_reports_gate"].metadata["validation_result"].value
     assert [r["column"] for r in gx if not r["success"]] == ["min_count"]
-    assert not query(db, "select * from information_schema.tables where table_name = 'compliance_scores'")
-    with duckdb.connect(str(db)) as conn:
-        conn.execute("delete from report_facts where evidence = 'forced for the test'")
+    assert not query(forced, "select * from information_schema.tables where table_name = 'compliance_scores'")
