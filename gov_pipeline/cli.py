@@ -1,5 +1,6 @@
 """`gov-pipeline run` materialises every asset through Dagster over a folder of raw reports;
-`gov-pipeline extract FILE` runs one document through the stage functions and prints JSON."""
+`gov-pipeline backfill --from Y1 --to Y2` re-runs a range of report years; `gov-pipeline extract FILE`
+runs one document through the stage functions and prints JSON."""
 
 from __future__ import annotations
 
@@ -18,7 +19,8 @@ if TYPE_CHECKING:
     import duckdb
 
 
-def _run(args: argparse.Namespace) -> int:
+def _materialise(args: argparse.Namespace, first: str | None = None, last: str | None = None) -> int:
+    """One in-process Dagster run of every asset over the report years first..last (all by default)."""
     os.environ[RAW_DIR_ENV] = str(Path(args.raw_dir).resolve())
     os.environ[DUCKDB_PATH_ENV] = str(Path(args.db).resolve())
     config = settings()
@@ -27,11 +29,18 @@ def _run(args: argparse.Namespace) -> int:
     from dagster_duckdb import DuckDBResource
 
     from gov_pipeline.definitions import all_assets_job, build_definitions
+    from gov_pipeline.partitions import range_tags, year_keys
 
+    keys = year_keys()
+    first, last = first or keys[0], last or keys[-1]
+    if first not in keys or last not in keys or keys.index(first) > keys.index(last):
+        print(f"years must run from {keys[0]} to {keys[-2]} or '{keys[-1]}', first <= last", file=sys.stderr)
+        return 2
     defs = build_definitions(config)
     instance = dg.DagsterInstance.get() if os.environ.get("DAGSTER_HOME") else dg.DagsterInstance.ephemeral()
     result = defs.resolve_job_def(all_assets_job.name).execute_in_process(
         instance=instance, raise_on_error=False,
+        tags=range_tags(first, last),
         run_config={"loggers": {"console": {"config": {"log_level": args.log_level}}}})
     # through the run's resource: DuckDB refuses a second configuration for a database it still caches
     with DuckDBResource(database=str(config.duckdb_path)).get_connection() as conn:
@@ -42,20 +51,22 @@ def _run(args: argparse.Namespace) -> int:
 
 
 def summary(conn: duckdb.DuckDBPyConnection, db_path: Path) -> str:
-    """A few lines on what the warehouse now holds."""
-    statuses = conn.execute("select status, count(*) from reports group by 1 order by 2 desc").fetchall()
-    facts = conn.execute("select count(*), count(distinct doc_id) from report_facts").fetchone()
-    rules = conn.execute("select severity, rule_id, count(*) from dq_violations group by 1, 2 "
-                         "order by 1, 3 desc").fetchall()
-    has_scores = conn.execute("select count(*) from information_schema.tables "
-                              "where table_name = 'compliance_scores'").fetchone()[0]
-    scores = conn.execute("select count(*), round(avg(score), 1), min(score), max(score) "
-                          "from compliance_scores").fetchone() if has_scores else None
-    lines = [f"warehouse: {db_path}",
-             "documents by status: " + ", ".join(f"{s} {n}" for s, n in statuses),
-             f"facts: {facts[0]} from {facts[1]} reports",
-             "dq violations: " + (", ".join(f"{rule} ({sev}) {n}" for sev, rule, n in rules) or "none")]
-    if scores:
+    """A few lines on what the warehouse now holds (as far as the run got)."""
+    tables = {row[0] for row in conn.execute("select table_name from information_schema.tables").fetchall()}
+    lines = [f"warehouse: {db_path}"]
+    if "reports" in tables:
+        statuses = conn.execute("select status, count(*) from reports group by 1 order by 2 desc").fetchall()
+        lines.append("documents by status: " + ", ".join(f"{s} {n}" for s, n in statuses))
+    if "report_facts" in tables:
+        facts = conn.execute("select count(*), count(distinct doc_id) from report_facts").fetchone()
+        lines.append(f"facts: {facts[0]} from {facts[1]} reports")
+    if "dq_violations" in tables:
+        rules = conn.execute("select severity, rule_id, count(*) from dq_violations group by 1, 2 "
+                             "order by 1, 3 desc").fetchall()
+        lines.append("dq violations: " + (", ".join(f"{rule} ({sev}) {n}" for sev, rule, n in rules) or "none"))
+    if "compliance_scores" in tables:
+        scores = conn.execute("select count(*), round(avg(score), 1), min(score), max(score) "
+                              "from compliance_scores").fetchone()
         lines.append(f"compliance scores: {scores[0]} reports, mean {scores[1]}, min {scores[2]}, max {scores[3]}")
     else:
         lines.append("compliance scores: not built (the run stopped before scoring)")
@@ -107,16 +118,23 @@ def extract(path: Path, today: date | None = None) -> dict[str, Any]:
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="gov-pipeline", description=__doc__)
     commands = parser.add_subparsers(dest="command", required=True)
-    run = commands.add_parser("run", help="materialise every asset through Dagster over a folder of reports")
-    run.add_argument("--raw-dir", default=str(settings().raw_dir), help="folder of raw reports (searched recursively)")
-    run.add_argument("--db", default=str(settings().duckdb_path), help="DuckDB warehouse file to write")
-    run.add_argument("--log-level", default="INFO", choices=["DEBUG", "INFO", "WARNING", "ERROR"],
-                     help="Dagster console log level")
+    run = commands.add_parser("run", help="materialise every asset, all report years, through Dagster")
+    backfill = commands.add_parser("backfill", help="re-run a range of report years (and the all-years rollups)")
+    backfill.add_argument("--from", dest="first", required=True, help="first report year (or 'unknown')")
+    backfill.add_argument("--to", dest="last", required=True, help="last report year (or 'unknown')")
+    for command in (run, backfill):
+        command.add_argument("--raw-dir", default=str(settings().raw_dir),
+                             help="folder of raw reports (searched recursively)")
+        command.add_argument("--db", default=str(settings().duckdb_path), help="DuckDB warehouse file to write")
+        command.add_argument("--log-level", default="INFO", choices=["DEBUG", "INFO", "WARNING", "ERROR"],
+                             help="Dagster console log level")
     one = commands.add_parser("extract", help="run one document through every stage and print JSON")
     one.add_argument("file", type=Path)
     args = parser.parse_args(argv)
     if args.command == "run":
-        return _run(args)
+        return _materialise(args)
+    if args.command == "backfill":
+        return _materialise(args, args.first, args.last)
     print(json.dumps(extract(args.file), ensure_ascii=False, indent=2, default=str))
     return 0
 

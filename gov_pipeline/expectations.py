@@ -9,7 +9,7 @@ from typing import Any
 
 import duckdb
 
-STATUSES = ("scored", "quarantined", "not_a_report", "unreadable", "duplicate")
+STATUSES = ("scored", "quarantined", "not_a_report", "unreadable", "duplicate", "pending")
 SUITE_NAME = "reports_gate"
 
 # One row per input file; fact columns are filled for scored reports only, so the count expectations

@@ -31,13 +31,13 @@ from gov_pipeline.quality import (
     evaluate_across_years,
     evaluate_report,
     percentage_checks,
-    violations,
 )
 from gov_pipeline.records import DocumentFailure, Fact, RawDocument, Section, TableCell
 from gov_pipeline.sections import split_sections
 from gov_pipeline.tables import extract_tables
 from gov_pipeline.template import detect_template
-from gov_pipeline.warehouse import TABLES, frame, read_frame, replace_rows
+from gov_pipeline.partitions import partition_key, scope
+from gov_pipeline.warehouse import TABLES, ensure_tables, frame, read_frame, replace_rows
 
 T = TypeVar("T")
 R = TypeVar("R")
@@ -66,8 +66,11 @@ def parallel_map(function: Callable[[T], R], tasks: Sequence[T], documents: int)
         yield from pool.map(function, tasks)
 
 
-def concat(table: str, frames: Sequence[pl.DataFrame]) -> pl.DataFrame:
-    return pl.concat(frames, how="vertical") if frames else frame(table, [])
+def concat(table: str, frames: Sequence[pl.DataFrame], partitions: dict[str, str]) -> pl.DataFrame:
+    """The workers' frames as one, each row filed under its document's partition."""
+    df = pl.concat(frames, how="vertical") if frames else frame(table, [])
+    keys = pl.col("doc_id").replace_strict(partitions, default=None, return_dtype=pl.String)
+    return df.with_columns(keys.alias("partition_key")).select(TABLES[table].column_names)
 
 
 @dataclass
@@ -96,7 +99,8 @@ def _fingerprint(task: tuple[list[str], str]) -> list[dict[str, Any]]:
         path = Path(name)
         data = path.read_bytes()
         raw = read_raw(path, Path(raw_dir), data)
-        rows.append(vars(raw) | {"report_year_hint": year_hint(raw, data)})
+        hint = year_hint(raw, data)
+        rows.append(vars(raw) | {"report_year_hint": hint, "partition_key": partition_key(hint)})
     return rows
 
 
@@ -142,29 +146,42 @@ def _clean(task: tuple[list[RawDocument], str]) -> tuple[pl.DataFrame, pl.DataFr
     return frame("cleaned_documents", cleaned), frame("document_failures", failures)
 
 
-def _raw_documents(conn: duckdb.DuckDBPyConnection) -> list[RawDocument]:
+def _raw_documents(conn: duckdb.DuckDBPyConnection, partitions: Sequence[str] | None
+                   ) -> tuple[list[RawDocument], dict[str, str]]:
+    where, params = scope(partitions)
     columns = ", ".join(RawDocument.__dataclass_fields__)
-    rows = conn.execute(f"select {columns} from raw_documents where duplicate_of is null order by source_path")
-    return [RawDocument(*row) for row in rows.fetchall()]
+    rows = conn.execute(f"select {columns}, partition_key from raw_documents where duplicate_of is null and {where} "
+                        "order by source_path", params).fetchall()
+    return [RawDocument(*row[:-1]) for row in rows], {row[0]: row[-1] for row in rows}
 
 
-def build_cleaned_documents(conn: duckdb.DuckDBPyConnection, raw_dir: Path) -> StageStats:
-    raws = _raw_documents(conn)
+def build_cleaned_documents(conn: duckdb.DuckDBPyConnection, raw_dir: Path,
+                            partitions: Sequence[str] | None = None) -> StageStats:
+    raws, keys = _raw_documents(conn, partitions)
     tasks = [(list(chunk), str(raw_dir)) for chunk in chunks(raws)]
     cleaned: list[pl.DataFrame] = []
     failures: list[pl.DataFrame] = []
     for documents, failed in parallel_map(_clean, tasks, len(raws)):
         cleaned.append(documents)
         failures.append(failed)
-    cleaned_df, failures_df = concat("cleaned_documents", cleaned), concat("document_failures", failures)
-    replace_rows(conn, "cleaned_documents", cleaned_df)
-    replace_rows(conn, "document_failures", failures_df, where="stage = 'cleaning'")
+    cleaned_df = concat("cleaned_documents", cleaned, keys)
+    failures_df = concat("document_failures", failures, keys)
+    where, params = scope(partitions)
+    replace_rows(conn, "cleaned_documents", cleaned_df, where=where, params=params)
+    replace_rows(conn, "document_failures", failures_df, where=f"stage = 'cleaning' and {where}", params=params)
     stats = StageStats()
     stats.add("reports", cleaned_df["is_annual_report"].sum())
     stats.add("not_a_report", (~cleaned_df["is_annual_report"]).sum())
     for status, count in failures_df.group_by("status").len().iter_rows():
         stats.add(status, count)
     return stats
+
+
+def _reports_in(conn: duckdb.DuckDBPyConnection, columns: str, partitions: Sequence[str] | None) -> list[tuple]:
+    """Annual reports of the partitions (cleaned and recognised as reports), partition key last."""
+    where, params = scope(partitions)
+    return conn.execute(f"select {columns}, partition_key from cleaned_documents where is_annual_report and {where} "
+                        "order by doc_id", params).fetchall()
 
 
 # ---------------------------------------------------------------- stage 3: sections and tables
@@ -177,17 +194,18 @@ def _structure(documents: list[tuple[str, str]]) -> tuple[pl.DataFrame, pl.DataF
     return frame("report_sections", sections), frame("report_tables", cells)
 
 
-def build_structure(conn: duckdb.DuckDBPyConnection) -> StageStats:
-    documents = conn.execute("select doc_id, text from cleaned_documents where is_annual_report "
-                             "order by doc_id").fetchall()
+def build_structure(conn: duckdb.DuckDBPyConnection, partitions: Sequence[str] | None = None) -> StageStats:
+    documents = _reports_in(conn, "doc_id, text", partitions)
+    keys = {row[0]: row[-1] for row in documents}
     sections: list[pl.DataFrame] = []
     cells: list[pl.DataFrame] = []
-    for found_sections, found_cells in parallel_map(_structure, chunks(documents), len(documents)):
+    for found_sections, found_cells in parallel_map(_structure, chunks([row[:2] for row in documents]), len(documents)):
         sections.append(found_sections)
         cells.append(found_cells)
-    sections_df, cells_df = concat("report_sections", sections), concat("report_tables", cells)
-    replace_rows(conn, "report_sections", sections_df)
-    replace_rows(conn, "report_tables", cells_df)
+    sections_df, cells_df = concat("report_sections", sections, keys), concat("report_tables", cells, keys)
+    where, params = scope(partitions)
+    replace_rows(conn, "report_sections", sections_df, where=where, params=params)
+    replace_rows(conn, "report_tables", cells_df, where=where, params=params)
     stats = StageStats()
     stats.add("documents", len(documents))
     stats.add("documents_with_table3", cells_df.filter(pl.col("table_key") == "table3")["doc_id"].n_unique())
@@ -226,60 +244,83 @@ def _facts(documents: FactTask) -> tuple[pl.DataFrame, pl.DataFrame]:
     return frame("report_facts", facts), frame("fact_checks", checks)
 
 
-def build_facts(conn: duckdb.DuckDBPyConnection) -> StageStats:
-    documents = conn.execute("select doc_id, report_year from cleaned_documents where is_annual_report "
-                             "order by doc_id").fetchall()
+def build_facts(conn: duckdb.DuckDBPyConnection, partitions: Sequence[str] | None = None) -> StageStats:
+    documents = _reports_in(conn, "doc_id, report_year", partitions)
+    keys = {row[0]: row[-1] for row in documents}
     facts: list[pl.DataFrame] = []
-    warnings: list[pl.DataFrame] = []
+    checks: list[pl.DataFrame] = []
     for start in range(0, len(documents), READ_BATCH):
         batch = documents[start:start + READ_BATCH]
-        ids = [doc_id for doc_id, _ in batch]
+        ids = [row[0] for row in batch]
         sections = _grouped(conn.execute(f"select {_fields(Section)} from report_sections where doc_id in "
                                          "(select unnest(?)) order by doc_id, ordinal", [ids]).fetchall())
         cells = _grouped(conn.execute(f"select {_fields(TableCell)} from report_tables where doc_id in "
                                       "(select unnest(?)) and col_key is not null "
                                       "order by doc_id, table_idx, row_idx, col_idx", [ids]).fetchall())
-        tasks = [[(doc_id, year, sections.get(doc_id, []), cells.get(doc_id, [])) for doc_id, year in chunk]
+        tasks = [[(doc_id, year, sections.get(doc_id, []), cells.get(doc_id, [])) for doc_id, year, _ in chunk]
                  for chunk in chunks(batch)]
-        for found, flagged in parallel_map(_facts, tasks, len(documents)):
+        for found, checked in parallel_map(_facts, tasks, len(documents)):
             facts.append(found)
-            warnings.append(flagged)
-    facts_df, warnings_df = concat("report_facts", facts), concat("fact_checks", warnings)
-    replace_rows(conn, "report_facts", facts_df)
-    replace_rows(conn, "fact_checks", warnings_df)
+            checks.append(checked)
+    facts_df, checks_df = concat("report_facts", facts, keys), concat("fact_checks", checks, keys)
+    where, params = scope(partitions)
+    replace_rows(conn, "report_facts", facts_df, where=where, params=params)
+    replace_rows(conn, "fact_checks", checks_df, where=where, params=params)
     stats = StageStats()
     stats.add("facts", facts_df.height)
     for method, count in facts_df.group_by("method").len().iter_rows():
         stats.add(f"{method}_facts", count)
-    stats.add("fact_warnings", warnings_df.filter(~pl.col("passed")).height)
+    stats.add("fact_warnings", checks_df.filter(~pl.col("passed")).height)
     return stats
 
 
-# ---------------------------------------------------------------- stage 5: reports and dq_violations
-def build_reports(conn: duckdb.DuckDBPyConnection, today: date | None = None) -> StageStats:
-    """Evaluate the quality rules and give every input file exactly one status."""
-    documents = conn.execute("select doc_id, agency_key, report_year, publish_date, template "
-                             "from cleaned_documents where is_annual_report order by doc_id").fetchall()
-    facts = _grouped(conn.execute(f"select {_fields(Fact)} from report_facts").fetchall())
-    cells = _grouped(conn.execute(f"select {_fields(TableCell)} from report_tables "
-                                  "where col_key is not null").fetchall())
-    checks = [Check(*row) for row in conn.execute(f"select {_fields(Check)} from fact_checks").fetchall()]
-    year_reports = []
-    for doc_id, key, year, published, template in documents:
-        doc_facts = [Fact(*row) for row in facts.get(doc_id, [])]
-        checks += evaluate_report(ReportContext(doc_id, year, published, template), doc_facts,
+# ---------------------------------------------------------------- stage 5: dq_checks (per report, per partition)
+def build_dq_checks(conn: duckdb.DuckDBPyConnection, partitions: Sequence[str] | None = None,
+                    today: date | None = None) -> StageStats:
+    """Every single-report rule on the reports of the partitions (plus the checks made while reading
+    facts)."""
+    documents = _reports_in(conn, "doc_id, report_year, publish_date, template", partitions)
+    where, params = scope(partitions)
+    facts = _grouped(conn.execute(f"select {_fields(Fact)} from report_facts where {where}", params).fetchall())
+    cells = _grouped(conn.execute(f"select {_fields(TableCell)} from report_tables where col_key is not null "
+                                  f"and {where}", params).fetchall())
+    checks = [Check(*row) for row in conn.execute(f"select {_fields(Check)} from fact_checks where {where}",
+                                                  params).fetchall()]
+    for doc_id, year, published, template, _ in documents:
+        checks += evaluate_report(ReportContext(doc_id, year, published, template),
+                                  [Fact(*row) for row in facts.get(doc_id, [])],
                                   [TableCell(*row) for row in cells.get(doc_id, [])], today)
-        year_reports.append(YearReport(doc_id, key, year, {f.fact_key: f for f in doc_facts}))
-    checks += evaluate_across_years(year_reports)
-    broken = violations(checks)
-    replace_rows(conn, "dq_checks", frame("dq_checks", checks))
-    replace_rows(conn, "dq_violations", frame("dq_violations", broken))
+    checks_df = concat("dq_checks", [frame("dq_checks", checks)], {row[0]: row[-1] for row in documents})
+    replace_rows(conn, "dq_checks", checks_df, where=where, params=params)
+    stats = StageStats()
+    stats.add("checks", checks_df.height)
+    stats.add("failed", checks_df.filter(~pl.col("passed")).height)
+    return stats
+
+
+# ---------------------------------------------------------------- stage 6: reports and dq_violations (all years)
+def build_reports(conn: duckdb.DuckDBPyConnection) -> StageStats:
+    """Rules across an agency's years, then every input file's one status."""
+    documents = conn.execute("select doc_id, agency_key, report_year from cleaned_documents "
+                             "where is_annual_report order by doc_id").fetchall()
+    facts = _grouped(conn.execute(f"select {_fields(Fact)} from report_facts").fetchall())
+    cross_year = evaluate_across_years([
+        YearReport(doc_id, key, year, {row[1]: Fact(*row) for row in facts.get(doc_id, [])})
+        for doc_id, key, year in documents])
+    replace_rows(conn, "dq_cross_year_checks", frame("dq_cross_year_checks", cross_year))
+    ensure_tables(conn, ["dq_checks", "dq_violations"])
+    conn.execute("begin transaction")
+    conn.execute("delete from dq_violations")
+    conn.execute("""insert into dq_violations by name
+                    select doc_id, rule_id, severity, detail from dq_checks where not passed
+                    union all
+                    select doc_id, rule_id, severity, detail from dq_cross_year_checks where not passed""")
+    conn.execute("commit")
     replace_rows(conn, "reports", read_frame(conn, REPORTS_QUERY).select(TABLES["reports"].column_names))
     stats = StageStats()
     for status, count in conn.execute("select status, count(*) from reports group by 1").fetchall():
         stats.add(status, count)
-    stats.add("checks", len(checks))
-    stats.add("violations", len(broken))
+    stats.add("violations", conn.execute("select count(*) from dq_violations").fetchone()[0])
     return stats
 
 
@@ -300,7 +341,7 @@ select
     case
         when r.duplicate_of is not null then 'duplicate'
         when f.status is not null then f.status
-        when c.doc_id is null then 'unreadable'
+        when c.doc_id is null then 'pending'
         when not c.is_annual_report then 'not_a_report'
         when b.n > 0 then 'quarantined'
         else 'scored'
@@ -308,7 +349,7 @@ select
     case
         when r.duplicate_of is not null then 'same bytes as ' || r.duplicate_of
         when f.status is not null then f.reason
-        when c.doc_id is null then coalesce(r.read_error, 'no text could be extracted')
+        when c.doc_id is null then 'not processed yet: partition ' || r.partition_key || ' has not been materialised'
         when not c.is_annual_report then c.not_report_reason
         when b.n > 0 then 'blocking data-quality rule failed: ' || b.reasons
         else 'passed the blocking data-quality rules'
@@ -316,7 +357,8 @@ select
     coalesce(s.n, 0)::int as section_count,
     coalesce(fc.n, 0)::int as fact_count,
     coalesce(w.n, 0)::int as warning_count,
-    coalesce(b.n, 0)::int as blocking_count
+    coalesce(b.n, 0)::int as blocking_count,
+    r.partition_key
 from raw_documents r
 left join cleaned_documents c on c.doc_id = r.doc_id and r.duplicate_of is null
 left join document_failures f on f.doc_id = r.doc_id and r.duplicate_of is null
@@ -329,11 +371,13 @@ order by r.source_path
 
 
 def run_all(conn: duckdb.DuckDBPyConnection, raw_dir: Path, today: date | None = None) -> dict[str, StageStats]:
-    """Every stage in order without Dagster (the benchmark uses it; Dagster calls the same runners)."""
+    """Every stage over every partition, without Dagster (the benchmark uses it; the Dagster assets call
+    the same runners)."""
     return {
         "raw_documents": build_raw_documents(conn, raw_dir),
         "cleaned_documents": build_cleaned_documents(conn, raw_dir),
         "report_sections": build_structure(conn),
         "report_facts": build_facts(conn),
-        "reports": build_reports(conn, today),
+        "dq_checks": build_dq_checks(conn, today=today),
+        "reports": build_reports(conn),
     }

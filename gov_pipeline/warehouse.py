@@ -42,6 +42,7 @@ def _c(name: str, dtype: Any, description: str) -> Column:
 
 
 DOC_ID = _c("doc_id", pl.String, "sha256 of the file's bytes")
+PARTITION_KEY = _c("partition_key", pl.String, "report-year partition the document is filed under (year or 'unknown')")
 TABLES: dict[str, TableSpec] = {t.name: t for t in (
     TableSpec("raw_documents", "One row per input file found under the raw folder.", (
         DOC_ID,
@@ -53,10 +54,12 @@ TABLES: dict[str, TableSpec] = {t.name: t for t in (
         _c("read_error", pl.String, "why the bytes are not text, when they are not"),
         _c("duplicate_of", pl.String, "source_path of the first file with the same bytes, for duplicates"),
         _c("report_year_hint", pl.Int32, "report year read cheaply from the file's title, NULL when unknown"),
+        PARTITION_KEY,
         _c("ingested_at", pl.Datetime("us"), "when the file was fingerprinted"),
     )),
     TableSpec("cleaned_documents", "One row per decodable (non-duplicate) document: clean text and metadata.", (
         DOC_ID,
+        PARTITION_KEY,
         _c("title", pl.String, "report title (page meta, crawler header, or the body's own title line)"),
         _c("text", pl.String, "main content as clean Simplified Chinese; tables as markdown pipe rows"),
         _c("removed_noise", pl.String, "JSON object: kind of noise -> characters removed"),
@@ -77,12 +80,14 @@ TABLES: dict[str, TableSpec] = {t.name: t for t in (
     )),
     TableSpec("document_failures", "Documents that could not pass a stage, with the reason.", (
         DOC_ID,
+        PARTITION_KEY,
         _c("stage", pl.String, "stage that failed"),
         _c("status", pl.String, "unreadable | not_a_report"),
         _c("reason", pl.String, "reason in words"),
     )),
     TableSpec("report_sections", "One row per section of a report, in reading order.", (
         DOC_ID,
+        PARTITION_KEY,
         _c("ordinal", pl.Int32, "position in the report (0 = text before the first heading)"),
         _c("level", pl.Int32, "heading level: 1 一、 / 2 （一） / 3 1. / 4 （1）"),
         _c("parent_ordinal", pl.Int32, "ordinal of the enclosing section"),
@@ -92,6 +97,7 @@ TABLES: dict[str, TableSpec] = {t.name: t for t in (
     )),
     TableSpec("report_tables", "One row per statistics-table cell (spans resolved), mapped to the template.", (
         DOC_ID,
+        PARTITION_KEY,
         _c("table_idx", pl.Int32, "table number in the report (2, 3, 4 for the template; 1 legacy)"),
         _c("table_key", pl.String, "table2 | table3 | table4 | other"),
         _c("row_idx", pl.Int32, "row position in the template order"),
@@ -105,6 +111,7 @@ TABLES: dict[str, TableSpec] = {t.name: t for t in (
     )),
     TableSpec("report_facts", "One row per (document, fact): every number with its evidence.", (
         DOC_ID,
+        PARTITION_KEY,
         _c("fact_key", pl.String, "fact name (data_contract.md)"),
         _c("value", pl.Float64, "the value (counts, yuan, or 万元 as the unit says)"),
         _c("unit", pl.String, "items | requests | cases | yuan | wan_yuan | count"),
@@ -116,6 +123,7 @@ TABLES: dict[str, TableSpec] = {t.name: t for t in (
     TableSpec("fact_checks", "Checks made while reading facts: prose/table disagreements and outcome shares "
               "(input to dq_checks).", (
         DOC_ID,
+        PARTITION_KEY,
         _c("rule_id", pl.String, "prose_table_mismatch | percentages_valid"),
         _c("severity", pl.String, "warning"),
         _c("subject", pl.String, "what was checked"),
@@ -124,11 +132,20 @@ TABLES: dict[str, TableSpec] = {t.name: t for t in (
     )),
     TableSpec("dq_checks", "One row per data-quality rule applied to one subject of a report, passed or not.", (
         DOC_ID,
+        PARTITION_KEY,
         _c("rule_id", pl.String, "rule id (data_contract.md)"),
         _c("severity", pl.String, "blocking | warning"),
         _c("subject", pl.String, "what was checked: a table column, row or block, a fact"),
         _c("passed", pl.Boolean, "whether the rule held"),
         _c("detail", pl.String, "what is wrong when it failed, naming the cells or sentences"),
+    )),
+    TableSpec("dq_cross_year_checks", "Rules between an agency's reports of consecutive years, passed or not.", (
+        DOC_ID,
+        _c("rule_id", pl.String, "carryover_continuity | cumulative_chain"),
+        _c("severity", pl.String, "warning"),
+        _c("subject", pl.String, "the fact compared"),
+        _c("passed", pl.Boolean, "whether the rule held"),
+        _c("detail", pl.String, "both years' values"),
     )),
     TableSpec("dq_violations", "One row per broken data-quality rule and report.", (
         DOC_ID,
@@ -149,12 +166,13 @@ TABLES: dict[str, TableSpec] = {t.name: t for t in (
         _c("written_date", pl.Date, "signature date"),
         _c("template", pl.String, "legacy | 2019 | 2021"),
         _c("content_type", pl.String, "html | text | markdown | pdf"),
-        _c("status", pl.String, "scored | quarantined | not_a_report | unreadable | duplicate"),
+        _c("status", pl.String, "scored | quarantined | not_a_report | unreadable | duplicate | pending"),
         _c("status_reason", pl.String, "why, in words"),
         _c("section_count", pl.Int32, "sections found"),
         _c("fact_count", pl.Int32, "facts extracted"),
         _c("warning_count", pl.Int32, "warning violations"),
         _c("blocking_count", pl.Int32, "blocking violations"),
+        PARTITION_KEY,
     )),
 )}
 

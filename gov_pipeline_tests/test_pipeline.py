@@ -12,6 +12,7 @@ import duckdb
 from dagster_duckdb import DuckDBResource
 
 from gov_pipeline.config import DUCKDB_PATH_ENV, Settings
+from gov_pipeline.partitions import range_tags
 from gov_pipeline.definitions import build_definitions
 from gov_pipeline.ingest import SUFFIX_CONTENT_TYPES
 
@@ -81,7 +82,8 @@ def test_rerun_is_idempotent(sample_warehouse) -> None:
     tables = ("raw_documents", "cleaned_documents", "report_sections", "report_tables", "report_facts",
               "dq_violations", "reports", "compliance_scores")
     before = {t: query(db, f"select count(*) from {t}")[0][0] for t in tables}
-    again = defs.resolve_job_def("all_assets_job").execute_in_process(instance=dg.DagsterInstance.ephemeral())
+    again = defs.resolve_job_def("all_assets_job").execute_in_process(instance=dg.DagsterInstance.ephemeral(),
+                                                                      tags=range_tags())
     assert again.success
     assert {t: query(db, f"select count(*) from {t}")[0][0] for t in tables} == before
 
@@ -92,8 +94,9 @@ def test_blocking_check_stops_scoring_when_a_violating_row_reaches_the_scored_se
     shutil.copy(db, forced)  # a copy: the other tests keep reading the untouched sample warehouse
     with duckdb.connect(str(forced)) as conn:
         doc_id = conn.execute("select doc_id from reports where source_path = 'seeds/000_990f776b87745625.txt'").fetchone()[0]
-        conn.execute("insert into report_facts values (?, 'review_total', -4, 'cases', 'review_litigation', "
-                     "'forced for the test', 'prose', false)", [doc_id])
+        conn.execute("insert into report_facts by name select ? as doc_id, '2016' as partition_key, "
+                     "'review_total' as fact_key, -4 as value, 'cases' as unit, 'review_litigation' as section_key, "
+                     "'forced for the test' as evidence, 'prose' as method, false as approx", [doc_id])
         conn.execute("drop table compliance_scores")
     job = dg.define_asset_job(
         "gate_then_score",

@@ -1,0 +1,73 @@
+"""When the pipeline runs by itself: a sensor on the raw folder and the annual-season schedules.
+
+Both start STOPPED: they write the warehouse on their own, and DuckDB allows one writer, so a
+deployment turns them on (Dagster UI -> Automation) once nothing else writes the same file. Runs
+launched by them queue behind each other (dagster_home/dagster.yaml allows one run at a time)."""
+
+import hashlib
+import json
+from collections.abc import Iterator
+from datetime import datetime
+from pathlib import Path
+
+import dagster as dg
+
+from gov_pipeline.ingest import discover, read_raw
+from gov_pipeline.partitions import partition_key
+from gov_pipeline.pipeline import year_hint
+from gov_pipeline.resources import RawFolder
+
+FileState = dict[str, list]  # relative path -> [size, mtime_ns, partition key]
+
+
+def scan_folder(root: Path, previous: FileState) -> FileState:
+    """The folder's files with their partition; only new or changed files are read."""
+    state: FileState = {}
+    for path in discover(root):
+        stat = path.stat()
+        relative = path.relative_to(root).as_posix()
+        known = previous.get(relative)
+        if known and known[:2] == [stat.st_size, stat.st_mtime_ns]:
+            state[relative] = known
+            continue
+        data = path.read_bytes()
+        state[relative] = [stat.st_size, stat.st_mtime_ns, partition_key(year_hint(read_raw(path, root, data), data))]
+    return state
+
+
+def changed_partitions(previous: FileState, current: FileState) -> set[str]:
+    """Partitions with a new, changed or removed file."""
+    changed = {entry[2] for path, entry in current.items() if previous.get(path) != entry}
+    return changed | {entry[2] for path, entry in previous.items() if path not in current}
+
+
+def runs_for_changes(previous: FileState, current: FileState, job_name: str) -> Iterator[dg.RunRequest]:
+    digest = hashlib.sha1(json.dumps(current, sort_keys=True).encode()).hexdigest()[:12]
+    for key in sorted(changed_partitions(previous, current)):
+        yield dg.RunRequest(job_name=job_name, partition_key=key, run_key=f"{key}:{digest}",
+                            tags={"gov_pipeline/trigger": "raw_folder_sensor"})
+
+
+def build_automation(job_name: str) -> tuple[list[dg.SensorDefinition], list[dg.ScheduleDefinition]]:
+    @dg.sensor(job_name=job_name, minimum_interval_seconds=60, default_status=dg.DefaultSensorStatus.STOPPED,
+               description="Runs the affected report years when files appear, change or disappear in the raw folder.")
+    def raw_folder_sensor(context: dg.SensorEvaluationContext, raw_folder: RawFolder) -> dg.SensorResult:
+        previous: FileState = json.loads(context.cursor) if context.cursor else {}
+        current = scan_folder(raw_folder.root, previous)
+        return dg.SensorResult(run_requests=list(runs_for_changes(previous, current, job_name)),
+                               cursor=json.dumps(current, sort_keys=True))
+
+    def latest_year(context: dg.ScheduleEvaluationContext) -> dg.RunRequest:
+        """Reports for year N are due by 31 January / 31 March of N+1: refresh year N."""
+        when: datetime = context.scheduled_execution_time
+        return dg.RunRequest(partition_key=str(when.year - 1), tags={"gov_pipeline/trigger": "schedule"})
+
+    season = dg.ScheduleDefinition(
+        name="report_season_weekly", job_name=job_name, cron_schedule="0 6 * 2-4 1", execution_timezone="Asia/Shanghai",
+        default_status=dg.DefaultScheduleStatus.STOPPED, execution_fn=latest_year,
+        description="Mondays 06:00 in February-April, while last year's reports come out.")
+    off_season = dg.ScheduleDefinition(
+        name="off_season_monthly", job_name=job_name, cron_schedule="0 6 1 1,5-12 *", execution_timezone="Asia/Shanghai",
+        default_status=dg.DefaultScheduleStatus.STOPPED, execution_fn=latest_year,
+        description="The 1st of every other month, for late publications and corrections.")
+    return [raw_folder_sensor], [season, off_season]
