@@ -31,8 +31,8 @@ test: setup
 	$(BIN)/python -m pytest
 
 dev: setup
-	mkdir -p .dagster
-	DAGSTER_HOME=$(CURDIR)/.dagster $(BIN)/dagster dev -w workspace.yaml -h 127.0.0.1 -p 3000
+	DAGSTER_HOME=$(CURDIR)/dagster_home $(BIN)/dagster dev -w workspace.yaml -h 127.0.0.1 -p 3000
 
 clean:
-	rm -rf $(VENV) dbt_models/target dbt_models/logs data/warehouse.duckdb .dagster
+	rm -rf $(VENV) dbt_models/target dbt_models/logs data/warehouse.duckdb
+	find dagster_home -mindepth 1 ! -name dagster.yaml -exec rm -rf {} +

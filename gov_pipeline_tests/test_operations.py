@@ -1,0 +1,160 @@
+"""Operations: year partitions, the sensor, the schedules, backfills, atomic writes, the CLI."""
+
+from __future__ import annotations
+
+import os
+import shutil
+import subprocess
+import sys
+from datetime import datetime
+from pathlib import Path
+
+import dagster as dg
+import duckdb
+import polars as pl
+import pytest
+from dagster_duckdb import DuckDBResource
+
+from gov_pipeline.automation import changed_partitions, scan_folder
+from gov_pipeline.config import DUCKDB_PATH_ENV, Settings
+from gov_pipeline.definitions import build_definitions, defs
+from gov_pipeline.partitions import UNKNOWN, range_tags, year_keys
+from gov_pipeline.resources import RawFolder
+from gov_pipeline.warehouse import frame, replace_rows
+from gov_pipeline_tests.conftest import CORPUS, SEEDS
+
+BIN = Path(sys.executable).parent
+PER_YEAR_TABLES = ("cleaned_documents", "report_sections", "report_tables", "report_facts", "dq_checks")
+
+
+def query(db: Path, sql: str, params: list | None = None) -> list[tuple]:
+    with DuckDBResource(database=str(db)).get_connection() as conn:
+        return conn.execute(sql, params or []).fetchall()
+
+
+def test_definitions_expose_partitions_sensor_schedules_and_jobs() -> None:
+    job = defs.resolve_job_def("all_assets_job")
+    assert job.partitions_def.get_partition_keys() == year_keys()
+    assert year_keys()[0] == "2008" and year_keys()[-1] == UNKNOWN
+    graph = defs.resolve_asset_graph()
+    partitioned = {k.to_user_string() for k in graph.get_all_asset_keys() if graph.get(k).partitions_def}
+    assert partitioned == {"cleaned_documents", "report_sections", "report_tables", "report_facts", "dq_checks"}
+    assert {s.name for s in defs.schedules} == {"report_season_weekly", "off_season_monthly"}
+    assert [s.name for s in defs.sensors] == ["raw_folder_sensor"]
+    assert all(s.default_status == dg.DefaultScheduleStatus.STOPPED for s in defs.schedules)
+    assert defs.sensors[0].default_status == dg.DefaultSensorStatus.STOPPED
+
+
+def test_dagster_definitions_validate() -> None:
+    result = subprocess.run([str(BIN / "dagster"), "definitions", "validate", "-m", "gov_pipeline.definitions"],
+                            capture_output=True, text=True)
+    assert result.returncode == 0, result.stderr[-2000:]
+
+
+def test_schedules_refresh_last_years_partition() -> None:
+    for name, moment in (("report_season_weekly", datetime(2026, 2, 2, 6)), ("off_season_monthly", datetime(2026, 5, 1, 6))):
+        schedule = defs.resolve_schedule_def(name)
+        context = dg.build_schedule_context(scheduled_execution_time=moment, repository_def=defs.get_repository_def())
+        [request] = schedule.evaluate_tick(context).run_requests
+        assert request.partition_key == "2025"
+    assert defs.resolve_schedule_def("report_season_weekly").cron_schedule == "0 6 * 2-4 1"
+
+
+def test_sensor_requests_runs_for_the_years_that_changed(tmp_path: Path) -> None:
+    raw = tmp_path / "raw"
+    raw.mkdir()
+    shutil.copy(CORPUS / "2019_city_pingtan-zone_report.txt", raw)
+    shutil.copy(SEEDS / "004_a8ef66291314f876.txt", raw)
+    shutil.copy(CORPUS / "2014_city_pingtan-zone_letter-not-annual-report.txt", raw)
+    (raw / "notes.md").write_text("# notes\nno report year here", encoding="utf-8")
+    sensor = defs.sensors[0]
+    resources = {"raw_folder": RawFolder(path=str(raw))}
+
+    def tick(cursor: str | None) -> dg.SensorResult:
+        with dg.build_sensor_context(cursor=cursor, resources=resources) as context:
+            return sensor(context)
+
+    first = tick(None)
+    assert sorted(r.partition_key for r in first.run_requests) == ["2014", "2017", "2019", UNKNOWN]
+    assert tick(first.cursor).run_requests == []
+    (raw / "004_a8ef66291314f876.txt").write_text(
+        (SEEDS / "004_a8ef66291314f876.txt").read_text(encoding="utf-8") + "\n补充说明。", encoding="utf-8")
+    changed = tick(first.cursor)
+    assert [r.partition_key for r in changed.run_requests] == ["2017"]
+    (raw / "2019_city_pingtan-zone_report.txt").unlink()
+    assert [r.partition_key for r in tick(changed.cursor).run_requests] == ["2019"]
+
+
+def test_scan_reads_only_new_or_changed_files(tmp_path: Path) -> None:
+    shutil.copy(SEEDS / "001_d2b3fed2330643c7.txt", tmp_path)
+    state = scan_folder(tmp_path, {})
+    assert list(state.values())[0][2] == "2016"
+    fake = {path: [entry[0], entry[1], "2099"] for path, entry in state.items()}
+    assert scan_folder(tmp_path, fake) == fake  # unchanged size and mtime: the file is not read again
+    assert changed_partitions(state, {}) == {"2016"}
+
+
+def test_a_failed_write_leaves_the_year_as_it_was(tmp_path: Path) -> None:
+    with duckdb.connect(str(tmp_path / "w.duckdb")) as conn:
+        rows = [{"doc_id": "a", "partition_key": "2019", "rule_id": "r", "severity": "warning", "subject": "s",
+                 "passed": True, "detail": "d"}]
+        replace_rows(conn, "dq_checks", frame("dq_checks", rows))
+        broken = frame("dq_checks", rows).with_columns(pl.lit(None, dtype=pl.String).alias("doc_id"))
+        conn.execute("alter table dq_checks alter column doc_id set not null")
+        with pytest.raises(duckdb.ConstraintException):
+            replace_rows(conn, "dq_checks", broken, where="partition_key = ?", params=["2019"])
+        assert conn.execute("select doc_id from dq_checks").fetchall() == [("a",)]
+
+
+def test_one_year_run_rewrites_only_that_year(sample_warehouse, tmp_path: Path) -> None:
+    db = tmp_path / "years.duckdb"
+    shutil.copy(sample_warehouse.db, db)
+    counts = "select partition_key, count(*) from {} group by 1 order by 1"
+    before = {t: query(db, counts.format(t)) for t in PER_YEAR_TABLES}
+    with duckdb.connect(str(db)) as conn:  # damage two years
+        conn.execute("delete from report_facts where partition_key in ('2019', '2021')")
+    definitions = build_definitions(Settings(raw_dir=sample_warehouse.raw, duckdb_path=db))
+    try:
+        result = definitions.resolve_job_def("all_assets_job").execute_in_process(
+            instance=dg.DagsterInstance.ephemeral(), partition_key="2019")
+    finally:
+        os.environ[DUCKDB_PATH_ENV] = str(sample_warehouse.db)
+    assert result.success
+    after = {t: query(db, counts.format(t)) for t in PER_YEAR_TABLES}
+    facts_before, facts_after = dict(before["report_facts"]), dict(after["report_facts"])
+    assert facts_after["2019"] == facts_before["2019"]  # rewritten, once
+    assert "2021" not in facts_after  # another year: left alone, damage and all
+    assert {k: v for k, v in facts_after.items() if k != "2019"} == {
+        k: v for k, v in facts_before.items() if k not in ("2019", "2021")}
+    assert after["cleaned_documents"] == before["cleaned_documents"]
+
+
+def test_backfilling_two_years_gives_the_same_warehouse_as_a_full_run(tmp_path: Path) -> None:
+    raw = tmp_path / "raw"
+    raw.mkdir()
+    for name in ("2021_city_pingtan-zone_report.txt", "2022_city_pingtan-zone_report.txt"):
+        shutil.copy(CORPUS / name, raw)
+    cli = str(BIN / "gov-pipeline")
+    full, backfilled = tmp_path / "full.duckdb", tmp_path / "backfill.duckdb"
+    env = os.environ | {"GOV_PIPELINE_WORKERS": "1"}
+    subprocess.run([cli, "run", "--raw-dir", str(raw), "--db", str(full), "--log-level", "WARNING"],
+                   check=True, env=env, capture_output=True)
+    subprocess.run([cli, "backfill", "--from", "2021", "--to", "2022", "--raw-dir", str(raw), "--db", str(backfilled),
+                    "--log-level", "WARNING"], check=True, env=env, capture_output=True)
+    for table in (*PER_YEAR_TABLES, "reports", "dq_violations", "compliance_scores", "agency_year_summary"):
+        columns = [c for (c,) in query(full, "select column_name from information_schema.columns "
+                                              "where table_name = ? and column_name <> 'ingested_at'", [table])]
+        select = f"select {', '.join(columns)} from {table} order by all"
+        assert query(full, select) == query(backfilled, select), table
+    assert query(full, "select count(*) from compliance_scores")[0][0] == 2
+
+
+def test_cli_refuses_an_unknown_year_range(tmp_path: Path) -> None:
+    result = subprocess.run([str(BIN / "gov-pipeline"), "backfill", "--from", "2030", "--to", "2019",
+                             "--raw-dir", str(tmp_path), "--db", str(tmp_path / "x.duckdb")], capture_output=True, text=True)
+    assert result.returncode == 2 and "years must run" in result.stderr
+
+
+def test_range_tags() -> None:
+    assert range_tags("2019", "2021") == {"dagster/asset_partition_range_start": "2019",
+                                          "dagster/asset_partition_range_end": "2021"}
