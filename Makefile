@@ -4,6 +4,8 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 MANIFEST := dbt_models/target/manifest.json
+CHROMIUM := /usr/bin/chromium
+SUDO := $(shell [ "$$(id -u)" = 0 ] || command -v sudo)
 DBT_SOURCES := $(shell find dbt_models/models dbt_models/macros dbt_models/tests dbt_models/seeds -type f 2>/dev/null) \
                dbt_models/dbt_project.yml dbt_models/profiles.yml
 
@@ -24,10 +26,17 @@ $(MANIFEST): $(STAMP) $(DBT_SOURCES)
 	cd dbt_models && ../$(BIN)/dbt parse --project-dir . --profiles-dir . --quiet
 	touch $(MANIFEST)
 
+# Debian's Chromium for the browser test (never a browser downloaded by a test tool). Not fatal: without
+# it that one test skips and says why.
+$(CHROMIUM):
+	-$(SUDO) apt-get install -y -q chromium >/dev/null 2>&1 || \
+	  ($(SUDO) apt-get update -q >/dev/null 2>&1 && $(SUDO) apt-get install -y -q chromium >/dev/null 2>&1) || \
+	  echo "chromium could not be installed: the browser test will be skipped"
+
 run: setup
 	$(BIN)/gov-pipeline run --raw-dir data/raw --db data/warehouse.duckdb
 
-test: setup
+test: setup $(CHROMIUM)
 	$(BIN)/python -m pytest
 
 dev: setup
