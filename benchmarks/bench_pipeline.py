@@ -54,6 +54,7 @@ def main() -> None:
             ("cleaned_documents", lambda: pipeline.build_cleaned_documents(conn, raw)),
             ("report_sections+tables", lambda: pipeline.build_structure(conn)),
             ("report_facts", lambda: pipeline.build_facts(conn)),
+            ("dq_checks", lambda: pipeline.build_dq_checks(conn)),
             ("reports+dq_violations", lambda: pipeline.build_reports(conn)),
         ]
         total = 0.0

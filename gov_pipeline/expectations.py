@@ -41,7 +41,7 @@ class SuiteResult:
     rows: int
 
 
-def _suite():  # noqa: ANN202 - GX types are imported lazily (the import takes ~5 s)
+def _suite():
     import great_expectations as gx
     import great_expectations.expectations as gxe
 

@@ -85,10 +85,10 @@ def _families(clause: str) -> frozenset[str]:
 _NC = r"[^，,。；;：:]"  # within one clause
 PROSE_RULES: tuple[ProseRule, ...] = (
     _rule("proactive_disclosed_total", "items", PROACTIVE_SECTIONS,
-          rf"主动公开(?:了)?(?:各类|各种)?(?:政府)?信息(?:共计|共|总数|数量|总量)?(?:为|达|达到)?{{Q}}(?:条|件)"),
+          r"主动公开(?:了)?(?:各类|各种)?(?:政府)?信息(?:共计|共|总数|数量|总量)?(?:为|达|达到)?{Q}(?:条|件)"),
     _rule("proactive_disclosed_total", "items", PROACTIVE_SECTIONS, r"主动公开(?:的|了)?{Q}条"),
     _rule("proactive_disclosed_total", "items", PROACTIVE_SECTIONS,
-          rf"(?:公开|公布|发布)(?:各类)?政府信息(?:共计|共)?{{Q}}条"),
+          r"(?:公开|公布|发布)(?:各类)?政府信息(?:共计|共)?{Q}条"),
     _rule("requests_received", "requests", REQUEST_SECTIONS,
           rf"(?:收到|受理|接到|接收)(?:了)?{_NC}{{0,14}}?申请(?:件|数)?(?:共计|共|合计)?(?:为|达)?{{Q}}件",
           clause_must_not=r"复议|诉讼|咨询|留言|来信|诉求", context=REQUEST_CONTEXT),

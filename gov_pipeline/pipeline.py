@@ -368,16 +368,3 @@ left join section_counts s on s.doc_id = c.doc_id
 left join fact_counts fc on fc.doc_id = c.doc_id
 order by r.source_path
 """
-
-
-def run_all(conn: duckdb.DuckDBPyConnection, raw_dir: Path, today: date | None = None) -> dict[str, StageStats]:
-    """Every stage over every partition, without Dagster (the benchmark uses it; the Dagster assets call
-    the same runners)."""
-    return {
-        "raw_documents": build_raw_documents(conn, raw_dir),
-        "cleaned_documents": build_cleaned_documents(conn, raw_dir),
-        "report_sections": build_structure(conn),
-        "report_facts": build_facts(conn),
-        "dq_checks": build_dq_checks(conn, today=today),
-        "reports": build_reports(conn),
-    }

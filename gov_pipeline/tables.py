@@ -14,7 +14,6 @@ import re
 from collections import deque
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
-from functools import lru_cache
 
 from gov_pipeline.grids import parse_pipe_row
 from gov_pipeline.records import TableCell

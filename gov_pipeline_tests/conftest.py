@@ -9,7 +9,7 @@ import shutil
 import subprocess
 import sys
 from collections.abc import Iterator
-from functools import lru_cache
+from functools import cache
 from pathlib import Path
 from typing import NamedTuple
 
@@ -44,7 +44,7 @@ def _ensure_dbt_manifest() -> None:
 _ensure_dbt_manifest()
 
 
-@lru_cache(maxsize=None)
+@cache
 def clean_file(path: Path) -> CleaningResult:
     data = path.read_bytes()
     return clean_document(read_raw(path, path.parent, data), data)

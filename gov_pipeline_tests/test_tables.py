@@ -8,7 +8,7 @@ import pytest
 
 from gov_pipeline.grids import parse_pipe_row, render_pipe_rows, resolve_spans
 from gov_pipeline.html_text import parse_html
-from gov_pipeline.quality import ReportContext, evaluate_report
+from gov_pipeline.quality import ReportContext
 from gov_pipeline.records import TableCell
 from gov_pipeline.tables import (
     BLOCK_TOTALS,
