@@ -61,7 +61,6 @@ def _suite():
 def validate_gated_facts(conn: duckdb.DuckDBPyConnection) -> SuiteResult:
     """Run the suite on the warehouse's current reports and facts."""
     import great_expectations as gx
-
     from great_expectations.data_context.types.base import ProgressBarsConfig
 
     frame = conn.sql(GATED_FACTS_QUERY).df()

@@ -16,6 +16,7 @@ from gov_pipeline.numbers import APPROX_AFTER, APPROX_BEFORE, NUMBER_PATTERN, qu
 from gov_pipeline.records import Fact, Section, TableCell, Violation
 from gov_pipeline.template import (
     APPLICANT_SUFFIX,
+    CUMULATIVE_SUFFIX,
     LEGACY_ROWS,
     TABLE3_COLUMNS,
     TABLE3_GROUPS,
@@ -68,18 +69,19 @@ def _rule(fact_key: str, unit: str, sections: tuple[str, ...], pattern: str, **k
     return ProseRule(fact_key, unit, sections, re.compile(pattern.replace("{Q}", Q)), family=family, **kw)  # type: ignore[arg-type]
 
 
-_FAMILY_WORDS = tuple((prefix, re.compile("|".join(words))) for prefix, words in _NEEDS)
-
-
+_ALL_WORDS = sorted({word for _, words in _NEEDS for word in words}, key=len, reverse=True)
+# one scan per clause: at each position the longest family word starting there; a word stands for
+# every family word it contains (a shorter word at the same position is inside it)
+_FAMILY_WORD = re.compile("(?=(" + "|".join(_ALL_WORDS) + "))")
+_FAMILIES_OF_WORD = {word: frozenset(prefix for prefix, words in _NEEDS if any(w in word for w in words))
+                     for word in _ALL_WORDS}
 _COUNT_HINT = re.compile(r"\d|[零〇一二两三四五六七八九十百千万]{1,6}[件条起个项元]")
 
 
-def _families(clause: str) -> frozenset[str]:
-    """The fact families a clause can hold, plus 'count' when it states a number at all."""
-    found = {prefix for prefix, words in _FAMILY_WORDS if words.search(clause)}
-    if found and _COUNT_HINT.search(clause):
-        found.add("count")
-    return frozenset(found)
+def _families(clause: str) -> tuple[frozenset[str], bool]:
+    """The fact families a clause can hold, and whether it states a number at all."""
+    found = frozenset().union(*(_FAMILIES_OF_WORD[word] for word in set(_FAMILY_WORD.findall(clause))))
+    return found, bool(found) and _COUNT_HINT.search(clause) is not None
 
 
 _NC = r"[^，,。；;：:]"  # within one clause
@@ -197,17 +199,23 @@ def extract_prose_facts(doc_id: str, sections: Sequence[Section], report_year: i
     """One fact per key from the report's prose: the first clause, in the first section (by the
     rule's priority) that states it. Cumulative clauses (以来, 历年, 累计…) never give a year's fact."""
     found: dict[str, Fact] = {}
-    by_key: dict[str, list[tuple[Section, list[tuple[str, frozenset[str]]]]]] = {}
+    # per section key, its sections with their clauses by family: (clause, states a number)
+    by_key: dict[str, list[tuple[Section, dict[str, list[tuple[str, bool]]]]]] = {}
     for section in sections:
-        clauses = [(c, _families(c)) for c in _clauses(section.text) if not _is_cumulative(c, report_year)]
-        by_key.setdefault(section.section_key, []).append((section, clauses))
+        by_family: dict[str, list[tuple[str, bool]]] = {}
+        for clause in _clauses(section.text):
+            if not _is_cumulative(clause, report_year):
+                families, counts = _families(clause)
+                for family in families:
+                    by_family.setdefault(family, []).append((clause, counts))
+        by_key.setdefault(section.section_key, []).append((section, by_family))
     for rule in PROSE_RULES:
         if rule.fact_key in found:
             continue
         for section_key in rule.sections:
-            fact = next((fact for section, clauses in by_key.get(section_key, [])
-                         for clause, families in clauses
-                         if rule.family in families and ("count" in families or rule.zero or rule.equals)
+            fact = next((fact for section, by_family in by_key.get(section_key, [])
+                         for clause, counts in by_family.get(rule.family, ())
+                         if counts or rule.zero or rule.equals
                          if (fact := _prose_fact(doc_id, rule, section, clause, found)) is not None), None)
             if fact is not None:
                 found[rule.fact_key] = fact
@@ -309,7 +317,7 @@ def extract_table_facts(doc_id: str, cells: Sequence[TableCell]) -> list[Fact]:
                 if cell.col_key == "year":
                     add(fact, cell.value, f"statistics table[{row_key},year] '{cell.text}'", unit, "statistics")
                 elif cell.col_key == "cumulative":
-                    add(fact + "__cumulative", cell.value, f"statistics table[{row_key},cumulative] '{cell.text}'",
+                    add(fact + CUMULATIVE_SUFFIX, cell.value, f"statistics table[{row_key},cumulative] '{cell.text}'",
                         unit, "statistics")
     return facts
 

@@ -51,17 +51,30 @@ def chinese_to_int(text: str) -> int | None:
     return total + section + number
 
 
+_PLAIN_DECIMAL = re.compile(r"-?\d+(?:\.\d+)?")
+_GROUPED_DECIMAL = re.compile(r"-?\d{1,3}(?:[,，]\d{3})+(?:\.\d+)?")
+
+
+def parse_decimal(token: str) -> float | None:
+    """Arabic digits with an optional sign and decimals; thousands separators only between 3-digit
+    groups ('1,120', never '11,20')."""
+    if _PLAIN_DECIMAL.fullmatch(token):
+        return float(token)
+    if _GROUPED_DECIMAL.fullmatch(token):
+        return float(token.replace(",", "").replace("，", ""))
+    return None
+
+
 def parse_number(token: str) -> float | None:
-    """One numeral token (no unit) -> its value; thousands separators only between 3-digit groups."""
+    """One numeral token (no unit), Arabic or Chinese -> its value."""
     token = token.strip()
     if not token:
         return None
-    if re.fullmatch(r"\d{1,3}(?:[,，]\d{3})+(?:\.\d+)?", token):
-        return float(re.sub(r"[,，]", "", token))
-    if re.fullmatch(r"\d+(?:\.\d+)?", token):
-        return float(token)
-    value = chinese_to_int(token)
-    return float(value) if value is not None else None
+    value = parse_decimal(token)
+    if value is not None:
+        return value
+    count = chinese_to_int(token)
+    return float(count) if count is not None else None
 
 
 def parse_quantity(text: str) -> Quantity | None:

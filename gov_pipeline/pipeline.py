@@ -2,7 +2,8 @@
 processes, write the stage's table. Dagster assets call these; so do the CLI, the benchmark and the
 tests. The per-document work lives in the stage modules (ingest, cleaning, sections, tables, facts,
 quality); workers take chunks of documents and hand back ready-made DataFrames, so the coordinating
-process only concatenates and writes."""
+process only reads the warehouse in batches and streams the workers' frames into it, one transaction
+per stage."""
 
 from __future__ import annotations
 
@@ -10,10 +11,13 @@ import hashlib
 import multiprocessing
 import os
 import re
-from collections.abc import Callable, Iterator, Sequence
-from concurrent.futures import ProcessPoolExecutor
+from bisect import bisect_left, bisect_right
+from collections import deque
+from collections.abc import Callable, Iterable, Iterator, Sequence
+from concurrent.futures import Future, ProcessPoolExecutor
 from dataclasses import dataclass, field
 from datetime import date, datetime
+from functools import partial
 from pathlib import Path
 from typing import Any, TypeVar
 
@@ -24,7 +28,9 @@ from gov_pipeline.cleaning import clean_document
 from gov_pipeline.facts import extract_prose_facts, extract_table_facts, merge_facts
 from gov_pipeline.ingest import discover, read_raw
 from gov_pipeline.metadata import agency_key
+from gov_pipeline.partitions import partition_key, scope
 from gov_pipeline.quality import (
+    CARRYOVER_FACTS,
     Check,
     ReportContext,
     YearReport,
@@ -35,15 +41,15 @@ from gov_pipeline.quality import (
 from gov_pipeline.records import DocumentFailure, Fact, RawDocument, Section, TableCell
 from gov_pipeline.sections import split_sections
 from gov_pipeline.tables import extract_tables
-from gov_pipeline.template import detect_template
-from gov_pipeline.partitions import partition_key, scope
-from gov_pipeline.warehouse import TABLES, ensure_tables, frame, read_frame, replace_rows
+from gov_pipeline.template import CUMULATIVE_SUFFIX, detect_template
+from gov_pipeline.warehouse import TABLES, ensure_tables, frame, read_frame, replace_rows, replacing
 
 T = TypeVar("T")
 R = TypeVar("R")
 CHUNK = 32  # documents per worker task
 READ_BATCH = 2000  # documents whose sections and cells are read from the warehouse at once
 PARALLEL_THRESHOLD = 24  # below this many documents a worker pool costs more than it saves
+IN_FLIGHT_PER_WORKER = 8  # tasks submitted ahead of the results read back
 _YEAR_HINT = re.compile(r"((?:19|20)\d{2})\s*年度?[^\n。]{0,30}?(?:政府信息公开|政务公开|信息公开)[^\n。]{0,12}?(?:报告|年报)")
 
 
@@ -55,22 +61,70 @@ def chunks(items: Sequence[T], size: int = CHUNK) -> list[Sequence[T]]:
     return [items[start:start + size] for start in range(0, len(items), size)]
 
 
-def parallel_map(function: Callable[[T], R], tasks: Sequence[T], documents: int) -> Iterator[R]:
+def parallel_map(function: Callable[[T], R], tasks: Iterable[T], documents: int) -> Iterator[R]:
     """Map over tasks in worker processes (spawned: the caller may be a threaded Dagster process), in
-    order; runs inline when there are few documents or one worker."""
+    order; runs inline when there are few documents or one worker. One pool per call (spawning one
+    costs about a second); `tasks` may be lazy: only a few tasks per worker are in flight, so the
+    caller reads the next batch from the warehouse while the workers compute, in bounded memory."""
     workers = worker_count()
     if workers == 1 or documents < PARALLEL_THRESHOLD:
         yield from map(function, tasks)
         return
     with ProcessPoolExecutor(max_workers=workers, mp_context=multiprocessing.get_context("spawn")) as pool:
-        yield from pool.map(function, tasks)
+        in_flight: deque[Future[R]] = deque()
+        for task in tasks:
+            in_flight.append(pool.submit(function, task))
+            if len(in_flight) >= IN_FLIGHT_PER_WORKER * workers:
+                yield in_flight.popleft().result()
+        while in_flight:
+            yield in_flight.popleft().result()
 
 
-def concat(table: str, frames: Sequence[pl.DataFrame], partitions: dict[str, str]) -> pl.DataFrame:
-    """The workers' frames as one, each row filed under its document's partition."""
-    df = pl.concat(frames, how="vertical") if frames else frame(table, [])
-    keys = pl.col("doc_id").replace_strict(partitions, default=None, return_dtype=pl.String)
-    return df.with_columns(keys.alias("partition_key")).select(TABLES[table].column_names)
+@dataclass(frozen=True)
+class Rows:
+    """The rows of one warehouse table that a stage's workers need for each document."""
+
+    table: str
+    columns: str  # doc_id first
+    where: str = "true"
+    order: str = ""  # within a document
+
+    def read(self, conn: duckdb.DuckDBPyConnection, doc_ids: list[str]) -> pl.DataFrame:
+        order = f"doc_id, {self.order}" if self.order else "doc_id"
+        return conn.sql(f"select {self.columns} from {self.table} where doc_id in (select unnest(?)) "
+                        f"and {self.where} order by {order}", params=[doc_ids]).pl()
+
+
+DocumentChunk = tuple[list[tuple[Any, ...]], list[pl.DataFrame]]
+
+
+def document_chunks(conn: duckdb.DuckDBPyConnection, documents: Sequence[tuple[Any, ...]], needs: Sequence[Rows]
+                    ) -> Iterator[DocumentChunk]:
+    """Documents (rows with doc_id first, sorted by it) in worker-sized chunks, each with its rows of
+    every table in `needs`. Reads READ_BATCH documents at a time as DataFrames and slices them, so the
+    coordinator never builds Python rows: the workers do, in parallel."""
+    for batch in chunks(documents, READ_BATCH):
+        frames = [need.read(conn, [row[0] for row in batch]) for need in needs]
+        doc_ids = [df["doc_id"].to_list() for df in frames]
+        for chunk in chunks(batch):
+            first, last = chunk[0][0], chunk[-1][0]
+            yield list(chunk), [df.slice(start := bisect_left(ids, first), bisect_right(ids, last) - start)
+                                for df, ids in zip(frames, doc_ids, strict=True)]
+
+
+def grouped(rows: Iterable[tuple[Any, ...]]) -> dict[str, list[tuple[Any, ...]]]:
+    """Rows grouped by their first column (doc_id), in order."""
+    groups: dict[str, list[tuple[Any, ...]]] = {}
+    for row in rows:
+        groups.setdefault(row[0], []).append(row)
+    return groups
+
+
+def filed(table: str, rows: Iterable[Any], partitions: dict[str, str]) -> pl.DataFrame:
+    """A worker's output rows as the table's frame, each row filed under its document's partition."""
+    df = frame(table, rows)
+    return df.with_columns(pl.col("doc_id").replace_strict(partitions, default=None, return_dtype=pl.String)
+                           .alias("partition_key"))
 
 
 @dataclass
@@ -125,8 +179,8 @@ def build_raw_documents(conn: duckdb.DuckDBPyConnection, raw_dir: Path) -> Stage
 
 
 # ---------------------------------------------------------------- stage 2: cleaned_documents
-def _clean(task: tuple[list[RawDocument], str]) -> tuple[pl.DataFrame, pl.DataFrame]:
-    raws, raw_dir = task
+def _clean(task: tuple[list[RawDocument], dict[str, str], str]) -> tuple[pl.DataFrame, pl.DataFrame]:
+    raws, partitions, raw_dir = task
     cleaned: list[dict[str, Any]] = []
     failures: list[DocumentFailure] = []
     for raw in raws:
@@ -143,7 +197,7 @@ def _clean(task: tuple[list[RawDocument], str]) -> tuple[pl.DataFrame, pl.DataFr
         cleaned.append(vars(document) | {"converted_traditional_chars": result.converted_traditional_chars,
                                          "agency_key": agency_key(document.agency_name),
                                          "template": detect_template(document.text)})
-    return frame("cleaned_documents", cleaned), frame("document_failures", failures)
+    return filed("cleaned_documents", cleaned, partitions), filed("document_failures", failures, partitions)
 
 
 def _raw_documents(conn: duckdb.DuckDBPyConnection, partitions: Sequence[str] | None
@@ -158,22 +212,18 @@ def _raw_documents(conn: duckdb.DuckDBPyConnection, partitions: Sequence[str] | 
 def build_cleaned_documents(conn: duckdb.DuckDBPyConnection, raw_dir: Path,
                             partitions: Sequence[str] | None = None) -> StageStats:
     raws, keys = _raw_documents(conn, partitions)
-    tasks = [(list(chunk), str(raw_dir)) for chunk in chunks(raws)]
-    cleaned: list[pl.DataFrame] = []
-    failures: list[pl.DataFrame] = []
-    for documents, failed in parallel_map(_clean, tasks, len(raws)):
-        cleaned.append(documents)
-        failures.append(failed)
-    cleaned_df = concat("cleaned_documents", cleaned, keys)
-    failures_df = concat("document_failures", failures, keys)
+    tasks = [(list(chunk), {raw.doc_id: keys[raw.doc_id] for raw in chunk}, str(raw_dir)) for chunk in chunks(raws)]
     where, params = scope(partitions)
-    replace_rows(conn, "cleaned_documents", cleaned_df, where=where, params=params)
-    replace_rows(conn, "document_failures", failures_df, where=f"stage = 'cleaning' and {where}", params=params)
     stats = StageStats()
-    stats.add("reports", cleaned_df["is_annual_report"].sum())
-    stats.add("not_a_report", (~cleaned_df["is_annual_report"]).sum())
-    for status, count in failures_df.group_by("status").len().iter_rows():
-        stats.add(status, count)
+    with replacing(conn, {"cleaned_documents": where, "document_failures": f"stage = 'cleaning' and {where}"},
+                   params) as write:
+        for cleaned, failed in parallel_map(_clean, tasks, len(raws)):
+            write("cleaned_documents", cleaned)
+            write("document_failures", failed)
+            stats.add("reports", cleaned["is_annual_report"].sum())
+            stats.add("not_a_report", (~cleaned["is_annual_report"]).sum())
+            for status, count in failed.group_by("status").len().iter_rows():
+                stats.add(status, count)
     return stats
 
 
@@ -184,33 +234,38 @@ def _reports_in(conn: duckdb.DuckDBPyConnection, columns: str, partitions: Seque
                         "order by doc_id", params).fetchall()
 
 
+def _partitions(documents: Sequence[tuple[Any, ...]]) -> dict[str, str]:
+    """doc_id -> partition key of document rows as _reports_in selects them."""
+    return {row[0]: row[-1] for row in documents}
+
+
 # ---------------------------------------------------------------- stage 3: sections and tables
-def _structure(documents: list[tuple[str, str]]) -> tuple[pl.DataFrame, pl.DataFrame]:
+TEXTS = Rows("cleaned_documents", "doc_id, text")
+
+
+def _structure(task: DocumentChunk) -> tuple[pl.DataFrame, pl.DataFrame]:
+    documents, (texts,) = task
     sections: list[Section] = []
     cells: list[TableCell] = []
-    for doc_id, text in documents:
+    for doc_id, text in texts.iter_rows():
         sections += split_sections(doc_id, text)
         cells += extract_tables(doc_id, text)
-    return frame("report_sections", sections), frame("report_tables", cells)
+    partitions = _partitions(documents)
+    return filed("report_sections", sections, partitions), filed("report_tables", cells, partitions)
 
 
 def build_structure(conn: duckdb.DuckDBPyConnection, partitions: Sequence[str] | None = None) -> StageStats:
-    documents = _reports_in(conn, "doc_id, text", partitions)
-    keys = {row[0]: row[-1] for row in documents}
-    sections: list[pl.DataFrame] = []
-    cells: list[pl.DataFrame] = []
-    for found_sections, found_cells in parallel_map(_structure, chunks([row[:2] for row in documents]), len(documents)):
-        sections.append(found_sections)
-        cells.append(found_cells)
-    sections_df, cells_df = concat("report_sections", sections, keys), concat("report_tables", cells, keys)
+    documents = _reports_in(conn, "doc_id", partitions)
     where, params = scope(partitions)
-    replace_rows(conn, "report_sections", sections_df, where=where, params=params)
-    replace_rows(conn, "report_tables", cells_df, where=where, params=params)
     stats = StageStats()
     stats.add("documents", len(documents))
-    stats.add("documents_with_table3", cells_df.filter(pl.col("table_key") == "table3")["doc_id"].n_unique())
-    stats.add("sections", sections_df.height)
-    stats.add("table_cells", cells_df.height)
+    with replacing(conn, {"report_sections": where, "report_tables": where}, params) as write:
+        for sections, cells in parallel_map(_structure, document_chunks(conn, documents, [TEXTS]), len(documents)):
+            write("report_sections", sections)
+            write("report_tables", cells)
+            stats.add("documents_with_table3", cells.filter(pl.col("table_key") == "table3")["doc_id"].n_unique())
+            stats.add("sections", sections.height)
+            stats.add("table_cells", cells.height)
     return stats
 
 
@@ -220,102 +275,103 @@ def _fields(record: type) -> str:
     return ", ".join(record.__dataclass_fields__)
 
 
-def _grouped(rows: list[tuple[Any, ...]]) -> dict[str, list[tuple[Any, ...]]]:
-    grouped: dict[str, list[tuple[Any, ...]]] = {}
-    for row in rows:
-        grouped.setdefault(row[0], []).append(row)
-    return grouped
+SECTIONS = Rows("report_sections", _fields(Section), order="ordinal")
+TEMPLATE_CELLS = Rows("report_tables", _fields(TableCell), where="col_key is not null",
+                      order="table_idx, row_idx, col_idx")
 
 
-FactTask = list[tuple[str, int | None, list[tuple[Any, ...]], list[tuple[Any, ...]]]]
-
-
-def _facts(documents: FactTask) -> tuple[pl.DataFrame, pl.DataFrame]:
+def _facts(task: DocumentChunk) -> tuple[pl.DataFrame, pl.DataFrame]:
+    documents, (section_rows, cell_rows) = task
+    sections_of, cells_of = grouped(section_rows.iter_rows()), grouped(cell_rows.iter_rows())
     facts: list[Fact] = []
     checks: list[Check] = []
-    for doc_id, year, section_rows, cell_rows in documents:
-        sections = [Section(*row) for row in section_rows]
-        cells = [TableCell(*row) for row in cell_rows]
+    for doc_id, year, _ in documents:
+        sections = [Section(*row) for row in sections_of.get(doc_id, [])]
+        cells = [TableCell(*row) for row in cells_of.get(doc_id, [])]
         found, disagreements = merge_facts(doc_id, extract_prose_facts(doc_id, sections, year),
                                            extract_table_facts(doc_id, cells))
         facts += found
         checks += [Check(v.doc_id, v.rule_id, v.severity, "prose vs table", False, v.detail) for v in disagreements]
         checks += percentage_checks(doc_id, sections)
-    return frame("report_facts", facts), frame("fact_checks", checks)
+    partitions = _partitions(documents)
+    return filed("report_facts", facts, partitions), filed("fact_checks", checks, partitions)
 
 
 def build_facts(conn: duckdb.DuckDBPyConnection, partitions: Sequence[str] | None = None) -> StageStats:
     documents = _reports_in(conn, "doc_id, report_year", partitions)
-    keys = {row[0]: row[-1] for row in documents}
-    facts: list[pl.DataFrame] = []
-    checks: list[pl.DataFrame] = []
-    for start in range(0, len(documents), READ_BATCH):
-        batch = documents[start:start + READ_BATCH]
-        ids = [row[0] for row in batch]
-        sections = _grouped(conn.execute(f"select {_fields(Section)} from report_sections where doc_id in "
-                                         "(select unnest(?)) order by doc_id, ordinal", [ids]).fetchall())
-        cells = _grouped(conn.execute(f"select {_fields(TableCell)} from report_tables where doc_id in "
-                                      "(select unnest(?)) and col_key is not null "
-                                      "order by doc_id, table_idx, row_idx, col_idx", [ids]).fetchall())
-        tasks = [[(doc_id, year, sections.get(doc_id, []), cells.get(doc_id, [])) for doc_id, year, _ in chunk]
-                 for chunk in chunks(batch)]
-        for found, checked in parallel_map(_facts, tasks, len(documents)):
-            facts.append(found)
-            checks.append(checked)
-    facts_df, checks_df = concat("report_facts", facts, keys), concat("fact_checks", checks, keys)
     where, params = scope(partitions)
-    replace_rows(conn, "report_facts", facts_df, where=where, params=params)
-    replace_rows(conn, "fact_checks", checks_df, where=where, params=params)
     stats = StageStats()
-    stats.add("facts", facts_df.height)
-    for method, count in facts_df.group_by("method").len().iter_rows():
-        stats.add(f"{method}_facts", count)
-    stats.add("fact_warnings", checks_df.filter(~pl.col("passed")).height)
+    tasks = document_chunks(conn, documents, [SECTIONS, TEMPLATE_CELLS])
+    with replacing(conn, {"report_facts": where, "fact_checks": where}, params) as write:
+        for facts, checks in parallel_map(_facts, tasks, len(documents)):
+            write("report_facts", facts)
+            write("fact_checks", checks)
+            stats.add("facts", facts.height)
+            for method, count in facts.group_by("method").len().iter_rows():
+                stats.add(f"{method}_facts", count)
+            stats.add("fact_warnings", checks.filter(~pl.col("passed")).height)
     return stats
 
 
 # ---------------------------------------------------------------- stage 5: dq_checks (per report, per partition)
+FACTS = Rows("report_facts", _fields(Fact))
+
+
+def _checks(task: DocumentChunk, today: date | None) -> pl.DataFrame:
+    documents, (fact_rows, cell_rows) = task
+    facts_of, cells_of = grouped(fact_rows.iter_rows()), grouped(cell_rows.iter_rows())
+    checks: list[Check] = []
+    for row in documents:
+        checks += evaluate_report(ReportContext(*row[:4]), [Fact(*f) for f in facts_of.get(row[0], [])],
+                                  [TableCell(*c) for c in cells_of.get(row[0], [])], today)
+    return filed("dq_checks", checks, _partitions(documents))
+
+
 def build_dq_checks(conn: duckdb.DuckDBPyConnection, partitions: Sequence[str] | None = None,
                     today: date | None = None) -> StageStats:
     """Every single-report rule on the reports of the partitions (plus the checks made while reading
     facts)."""
     documents = _reports_in(conn, "doc_id, report_year, publish_date, template", partitions)
     where, params = scope(partitions)
-    facts = _grouped(conn.execute(f"select {_fields(Fact)} from report_facts where {where}", params).fetchall())
-    cells = _grouped(conn.execute(f"select {_fields(TableCell)} from report_tables where col_key is not null "
-                                  f"and {where}", params).fetchall())
-    checks = [Check(*row) for row in conn.execute(f"select {_fields(Check)} from fact_checks where {where}",
-                                                  params).fetchall()]
-    for doc_id, year, published, template, _ in documents:
-        checks += evaluate_report(ReportContext(doc_id, year, published, template),
-                                  [Fact(*row) for row in facts.get(doc_id, [])],
-                                  [TableCell(*row) for row in cells.get(doc_id, [])], today)
-    checks_df = concat("dq_checks", [frame("dq_checks", checks)], {row[0]: row[-1] for row in documents})
-    replace_rows(conn, "dq_checks", checks_df, where=where, params=params)
     stats = StageStats()
-    stats.add("checks", checks_df.height)
-    stats.add("failed", checks_df.filter(~pl.col("passed")).height)
+    tasks = document_chunks(conn, documents, [FACTS, TEMPLATE_CELLS])
+    ensure_tables(conn, ["fact_checks"])
+    with replacing(conn, {"dq_checks": where}, params) as write:
+        conn.execute(f"insert into dq_checks by name select * from fact_checks where {where}", params)
+        for checks in parallel_map(partial(_checks, today=today), tasks, len(documents)):
+            write("dq_checks", checks)
+    checks, failed = conn.execute(f"select count(*), count(*) filter (where not passed) from dq_checks "
+                                  f"where {where}", params).fetchone()
+    stats.add("checks", checks)
+    stats.add("failed", failed)
     return stats
 
 
 # ---------------------------------------------------------------- stage 6: reports and dq_violations (all years)
+# only the facts the cross-year rules compare: carry-over pairs, cumulative figures and their year's figure
+CROSS_YEAR_FACTS = f"""
+select {_fields(Fact)} from report_facts f
+where fact_key in {CARRYOVER_FACTS} or suffix(fact_key, '{CUMULATIVE_SUFFIX}')
+   or exists (select 1 from report_facts c where c.doc_id = f.doc_id and c.fact_key = f.fact_key || '{CUMULATIVE_SUFFIX}')
+order by doc_id
+"""
+
+
 def build_reports(conn: duckdb.DuckDBPyConnection) -> StageStats:
     """Rules across an agency's years, then every input file's one status."""
     documents = conn.execute("select doc_id, agency_key, report_year from cleaned_documents "
                              "where is_annual_report order by doc_id").fetchall()
-    facts = _grouped(conn.execute(f"select {_fields(Fact)} from report_facts").fetchall())
+    facts = grouped(conn.execute(CROSS_YEAR_FACTS).fetchall())
     cross_year = evaluate_across_years([
         YearReport(doc_id, key, year, {row[1]: Fact(*row) for row in facts.get(doc_id, [])})
         for doc_id, key, year in documents])
     replace_rows(conn, "dq_cross_year_checks", frame("dq_cross_year_checks", cross_year))
-    ensure_tables(conn, ["dq_checks", "dq_violations"])
-    conn.execute("begin transaction")
-    conn.execute("delete from dq_violations")
-    conn.execute("""insert into dq_violations by name
-                    select doc_id, rule_id, severity, detail from dq_checks where not passed
-                    union all
-                    select doc_id, rule_id, severity, detail from dq_cross_year_checks where not passed""")
-    conn.execute("commit")
+    ensure_tables(conn, ["dq_checks"])
+    with replacing(conn, {"dq_violations": "true"}):
+        conn.execute("""insert into dq_violations by name
+                        select doc_id, rule_id, severity, detail from dq_checks where not passed
+                        union all
+                        select doc_id, rule_id, severity, detail from dq_cross_year_checks where not passed""")
     replace_rows(conn, "reports", read_frame(conn, REPORTS_QUERY).select(TABLES["reports"].column_names))
     stats = StageStats()
     for status, count in conn.execute("select status, count(*) from reports group by 1").fetchall():

@@ -13,7 +13,14 @@ from dataclasses import dataclass
 from datetime import date
 
 from gov_pipeline.records import Fact, Section, TableCell, Violation
-from gov_pipeline.template import ORG_COLUMNS, TABLE3_COLUMNS, TABLE3_GROUPS, TABLE3_OUTCOME_ROWS, TABLE4_BLOCKS
+from gov_pipeline.template import (
+    CUMULATIVE_SUFFIX,
+    ORG_COLUMNS,
+    TABLE3_COLUMNS,
+    TABLE3_GROUPS,
+    TABLE3_OUTCOME_ROWS,
+    TABLE4_BLOCKS,
+)
 
 BLOCKING_RULES = ("count_non_negative", "completed_le_received", "year_plausible")
 WARNING_RULES = ("refusal_reasons_sum", "outcomes_sum", "table3_balance", "table3_row_totals", "review_sum",
@@ -245,6 +252,9 @@ class YearReport:
     facts: dict[str, Fact]
 
 
+CARRYOVER_FACTS = ("requests_carried_over", "requests_carried_forward")
+
+
 def evaluate_across_years(reports: Sequence[YearReport]) -> list[Check]:
     """Rules between an agency's consecutive reports: carried-over requests equal last year's
     carried-forward ones (domain.md X-1); a 历年累计 figure equals last year's plus this year's."""
@@ -258,17 +268,17 @@ def evaluate_across_years(reports: Sequence[YearReport]) -> list[Check]:
             previous = years.get(year - 1)
             if previous is None:
                 continue
-            carried_over = current.facts.get("requests_carried_over")
-            forward = previous.facts.get("requests_carried_forward")
+            carried_over = current.facts.get(CARRYOVER_FACTS[0])
+            forward = previous.facts.get(CARRYOVER_FACTS[1])
             if carried_over and forward:
                 found.append(Check(current.doc_id, "carryover_continuity", "warning", "requests_carried_over",
                                    carried_over.value == forward.value,
                                    f"{agency} {year}: carried over {_fmt(carried_over.value)} but the {year - 1} report "
                                    f"carried forward {_fmt(forward.value)}"))
             for key, cumulative in current.facts.items():
-                this_year = current.facts.get(key.removesuffix("__cumulative"))
+                this_year = current.facts.get(key.removesuffix(CUMULATIVE_SUFFIX))
                 last = previous.facts.get(key)
-                if key.endswith("__cumulative") and this_year and last:
+                if key.endswith(CUMULATIVE_SUFFIX) and this_year and last:
                     found.append(Check(current.doc_id, "cumulative_chain", "warning", key,
                                        cumulative.value == last.value + this_year.value,
                                        f"{agency} {year}: {key} = {_fmt(cumulative.value)} but {year - 1}'s "

@@ -6,6 +6,7 @@ from dagster_dbt import DbtCliResource, dbt_assets
 
 from gov_pipeline.dbt_project import dbt_project
 
+
 @dbt_assets(manifest=dbt_project.manifest_path, project=dbt_project)
 def scoring_models(context: dg.AssetExecutionContext, dbt: DbtCliResource):
     yield from dbt.cli(["build"], context=context).stream()

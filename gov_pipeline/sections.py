@@ -22,6 +22,9 @@ _HEADING_END = re.compile(
 )
 MAX_HEADING_CHARS = 40
 _LAST_TAIL = re.compile(r"^.{2,36}(?:情况|措施|事项|统计表|问题|概述)")
+_CJK = re.compile(r"[\u4e00-\u9fff]")
+_SENTENCE_MARK = re.compile(r"[，。；：,;:！？\d|]")
+_BARE_HEADING_END = re.compile(r"(?:情况|类别|形式|数量|措施|问题|做法|成效|事项)$")
 _TABLE_ROW_REST = re.compile(r"^\s*\d[\d\s.,，/／—－\-]*$")
 _TABLE_ROW_END = re.compile(r"\d+(?:\s+\d+)+\s*$")
 
@@ -53,10 +56,14 @@ KNOWN_HEADINGS = re.compile(
 _HEADING_TAIL = r"(?:情况|措施|事项|统计表|概述|问题|总体情况)"
 # A top-level heading glued into running text: a known heading after any character, or 一、…情况 right
 # after a sentence ends.
+# (The character before the numeral is checked in code: a pattern that starts with a look-behind is
+# tried at every position of the text, one that starts with the numerals skips ahead to them.)
 _GLUED_L1 = re.compile(
-    rf"(?<![第{CN_NUMERALS}])([{CN_NUMERALS}]{{1,2}})、\s*(?={KNOWN_HEADINGS.pattern})"
-    rf"|(?<=[。；！？\s”」）)])([{CN_NUMERALS}]{{1,2}})、\s*(?=[^。，；：\n]{{2,30}}?{_HEADING_TAIL})"
+    rf"([{CN_NUMERALS}]{{1,2}})、\s*(?:(?P<known>(?={KNOWN_HEADINGS.pattern}))"
+    rf"|(?=[^。，；：\n]{{2,30}}?{_HEADING_TAIL}))"
 )
+_NOT_BEFORE_KNOWN = frozenset("第" + CN_NUMERALS)
+_SENTENCE_END = frozenset("。；！？”」）)")
 
 
 @dataclass(frozen=True)
@@ -74,8 +81,18 @@ def section_key(heading: str) -> str:
 
 
 def split_glued_headings(text: str) -> str:
-    """Put top-level headings that crawler dumps glued into running text on their own lines."""
-    return _GLUED_L1.sub(lambda m: "\n" + (m.group(1) or m.group(2)) + "、", text)
+    """Put top-level headings that crawler dumps glued into running text on their own lines: a known
+    heading after any character but a numeral or 第, or 一、…情况 right after a sentence ends."""
+    return _GLUED_L1.sub(_glued_heading, text)
+
+
+def _glued_heading(match: re.Match[str]) -> str:
+    before = match.string[match.start() - 1] if match.start() else ""
+    if match.group("known") is not None:
+        glued = before not in _NOT_BEFORE_KNOWN
+    else:
+        glued = before in _SENTENCE_END or before.isspace()
+    return "\n" + match.group(1) + "、" if glued else match.group(0)
 
 
 def parse_heading(line: str) -> Heading | None:
@@ -107,7 +124,7 @@ def _cut(level: int, line: str, body_start: int) -> Heading | None:
                 return None  # a long numbered paragraph, not a heading
             cut = tail.end()
     text = line[:body_start] + body[:cut]
-    if len(body[:cut].strip()) > MAX_HEADING_CHARS or not re.search(r"[\u4e00-\u9fff]", body[:cut]):
+    if len(body[:cut].strip()) > MAX_HEADING_CHARS or not _CJK.search(body[:cut]):
         return None
     if _TABLE_ROW_REST.match(body[cut:]) or _TABLE_ROW_END.search(body[:cut]):
         return None  # a statistics-table row label followed by its numbers
@@ -117,8 +134,8 @@ def _cut(level: int, line: str, body_start: int) -> Heading | None:
 def _is_bare_heading(line: str, next_line: str | None) -> bool:
     """A short line with no sentence punctuation that introduces a longer paragraph: a sub-heading whose
     numeral was lost (e.g. to mojibake), like '申请情况' or '政府信息的数量及类别'."""
-    return (4 <= len(line) <= 20 and not re.search(r"[，。；：,;:！？\d|]", line)
-            and re.search(r"(?:情况|类别|形式|数量|措施|问题|做法|成效|事项)$", line) is not None
+    return (4 <= len(line) <= 20 and not _SENTENCE_MARK.search(line)
+            and _BARE_HEADING_END.search(line) is not None
             and next_line is not None and len(next_line) > len(line) * 2)
 
 

@@ -16,8 +16,10 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 
 from gov_pipeline.grids import parse_pipe_row
+from gov_pipeline.numbers import parse_decimal
 from gov_pipeline.records import TableCell
 from gov_pipeline.template import (
+    ITEM_NUMBER,
     LEGACY_ANCHOR,
     LEGACY_SPECS,
     ORG_COLUMNS,
@@ -41,6 +43,9 @@ RAW_TOKENS = ("/", "／", "—", "－", "-", "——", "无", "--")
 _VALUE_TOKEN = re.compile(r"\d{1,3}(?:[,，]\d{3})+(?:\.\d+)?|\d+(?:\.\d+)?|——|--|[/／—－\-]|无")
 _VALUE_CELL = re.compile(r"^\s*(?:-?\d{1,3}(?:[,，]\d{3})+(?:\.\d+)?|-?\d+(?:\.\d+)?|——|--|[/／—－\-]|无)?\s*$")
 _VALUE_RUN = re.compile(r"(?<![\d.])\d[\d \t.,，]*")
+_LEAD_VALUES = re.compile(r"^[\s\d.,，/／—－\-无]*")
+_IMPLAUSIBLE_DECIMAL = re.compile(r"\d+\.\d{5,}")  # digits of two cells run together
+_NOT_DIGIT_OR_SPACE = re.compile(r"[^\d\s]")
 # the rest of a wrapped label before its numbers ("期不补正、行政机关不再处理其政府信 67 3 0 0 1 0 71")
 _LABEL_REMNANT = re.compile(r"^[^\d|]{1,40}?(?=\d)")
 _LEADING_UNIT = re.compile(r"^\s*(?:人次|万元|条|件|个|次|元|项|篇|期|家|人)(?=\s*\d)")
@@ -53,12 +58,7 @@ LEGACY_MAX_LINES = 80  # a statistics table of 2008-2018 has at most ~40 rows
 
 def cell_value(token: str) -> float | None:
     """The number a cell states, or None for blanks and raw tokens ("/", "—", "无")."""
-    token = token.strip()
-    if re.fullmatch(r"-?\d{1,3}(?:[,，]\d{3})+(?:\.\d+)?", token):
-        return float(re.sub(r"[,，]", "", token))
-    if re.fullmatch(r"-?\d+(?:\.\d+)?", token):
-        return float(token)
-    return None
+    return parse_decimal(token.strip())
 
 
 # ---------------------------------------------------------------- digit runs
@@ -138,31 +138,21 @@ def _split_label_values(cells: list[str]) -> tuple[list[str], list[str]]:
     return label, cells[index:]
 
 
-def _best_spec(label: str, specs: Sequence[RowSpec]) -> RowSpec | None:
-    """The spec whose label starts last in a merged label ('（三）不予公开 1.属于国家秘密')."""
-    best: tuple[int, RowSpec] | None = None
-    for spec in specs:
-        for match in spec.pattern.finditer(label):
-            if best is None or match.start() > best[0]:
-                best = (match.start(), spec)
-    return best[1] if best else None
-
-
 def _read_rows(text: str, width: int, rule: Arithmetic) -> list[Observed]:
     """The value rows at the start of `text` (after label remnants and a unit such as 条/件). Usually
     one row; a digit run is split with the table's arithmetic, and a run holding whole multiples of the
     table's width is read as that many rows (PDF extraction merges neighbouring rows:
     '31 0 0 0 0 0 311 0 0 0 0 0 1')."""
     text = _LEADING_UNIT.sub("", _LABEL_REMNANT.sub("", text))
-    lead = _TRAILING_ITEM_NUMBER.sub("", re.match(r"^[\s\d.,，/／—－\-无]*", text).group(0)).strip()
+    lead = _TRAILING_ITEM_NUMBER.sub("", _LEAD_VALUES.match(text).group(0)).strip()
     tokens = _VALUE_TOKEN.findall(lead)
     if not tokens:
         return []
-    if any(re.fullmatch(r"\d+\.\d{5,}", token) for token in tokens):
+    if any(_IMPLAUSIBLE_DECIMAL.fullmatch(token) for token in tokens):
         return [Observed("", [], "text_row", note=f"implausible amount '{lead}' (digits of two cells run together?)")]
     if len(tokens) == width or width == 1 and len(set(tokens)) == 1:
         return [Observed("", tokens[:width], "text_row")]
-    digits = re.sub(r"[^\d\s]", " ", lead).strip()
+    digits = _NOT_DIGIT_OR_SPACE.sub(" ", lead).strip()
     if not digits or "." in lead or not all(t.isdigit() for t in tokens):
         return [Observed("", [], "text_row", note=f"{len(tokens)} values where the table has {width} columns: '{lead}'")]
     count = sum(map(len, digits.split()))
@@ -184,23 +174,35 @@ def _read_rows(text: str, width: int, rule: Arithmetic) -> list[Observed]:
 
 @dataclass(frozen=True)
 class Labels:
-    """A table's row labels, with all of them compiled into one alternation (one scan per line instead
-    of one per label; group s<i> names spec i)."""
+    """A table's row labels, compiled into one alternation (one scan per line instead of one per
+    label; group s<i> names spec i). The item number the labels share is matched once, before the
+    alternation: six times faster than a prefix in every branch."""
 
     specs: tuple[RowSpec, ...]
     combined: re.Pattern[str]
 
     @classmethod
     def of(cls, specs: Sequence[RowSpec]) -> Labels:
-        pattern = "|".join(f"(?P<s{i}>{spec.pattern.pattern})" for i, spec in enumerate(specs))
-        return cls(tuple(specs), re.compile(pattern))
+        numbered = {spec.numbered for spec in specs}
+        if len(numbered) != 1:
+            raise ValueError("one table's labels are either all numbered or none")
+        alternatives = "|".join(f"(?P<s{i}>{spec.label})" for i, spec in enumerate(specs))
+        return cls(tuple(specs), re.compile((ITEM_NUMBER if numbered.pop() else "") + f"(?:{alternatives})"))
+
+    def spec_of(self, match: re.Match[str]) -> RowSpec:
+        return self.specs[int(match.lastgroup[1:])]  # type: ignore[index]
+
+    def last_in(self, label: str) -> RowSpec | None:
+        """The spec whose label starts last in a merged label ('（三）不予公开 1.属于国家秘密')."""
+        matches = list(self.combined.finditer(label))
+        return self.spec_of(matches[-1]) if matches else None
 
 
 TABLE3_LABELS = Labels.of(TABLE3_ROWS + TABLE3_GROUP_LABELS)
 LEGACY_LABELS = Labels.of(LEGACY_SPECS)
 # table 2 rows are read one label at a time: (row key, fact keys of its columns, its label)
 TABLE2_LABELS = {
-    version: [(key, facts, Labels.of([RowSpec(key, re.compile(label.lstrip("^")), None)]))
+    version: [(key, facts, Labels.of([RowSpec(key, label.lstrip("^"), None, numbered=False)]))
               for key, label, facts in layout]
     for version, layout in (("2019", TABLE2_2019), ("2021", TABLE2_2021))
 }
@@ -227,9 +229,9 @@ def observe(lines: Sequence[str], labels: Labels, width: int, rule: Arithmetic) 
             if values and len(values) != width:
                 note = f"{len(values)} values where the table has {width} columns: {' | '.join(values)}"
                 values = []
-            rows.append(Observed(label, values, "grid", _best_spec(label, labels.specs), note=note))
+            rows.append(Observed(label, values, "grid", labels.last_in(label), note=note))
             continue
-        kept = [(m.start(), m.end(), labels.specs[int(m.lastgroup[1:])]) for m in labels.combined.finditer(line)]
+        kept = [(m.start(), m.end(), labels.spec_of(m)) for m in labels.combined.finditer(line)]
         if not kept:  # numbers whose label the extraction cut off or wrapped onto other lines
             for run in _VALUE_RUN.finditer(line):
                 if _has_values(found := _read_rows(run.group(0), width, rule)):

@@ -8,18 +8,19 @@ from dataclasses import dataclass
 
 # An optional item number before a label: 一、 / （三） / 2. — a digit needs its dot, so a number glued
 # to the previous row's digit run ("00000002.其他法律…") takes one digit only.
-_ITEM = r"(?:[（(]?[一二三四五六七八九十]{1,2}[)）]?\s*[、.．]?\s*|[（(]\d[)）]\s*|\d\s*[、.．]\s*)?"
+ITEM_NUMBER = r"(?:[（(]?[一二三四五六七八九十]{1,2}[)）]?\s*[、.．]?\s*|[（(]\d[)）]\s*|\d\s*[、.．]\s*)?"
 
 
 @dataclass(frozen=True)
 class RowSpec:
     key: str
-    pattern: re.Pattern[str]  # matches the row's own label (with an optional item number before it)
+    label: str  # regex of the row's own label
     fact: str | None  # base fact key, None for rows that only feed sums
+    numbered: bool = True  # an item number may come before the label
 
 
 def _row(key: str, label: str, fact: str | None = None) -> RowSpec:
-    return RowSpec(key, re.compile(_ITEM + f"(?:{label})"), fact)
+    return RowSpec(key, label, fact)
 
 
 # Table 3, in template order. 2019 has one （六）其他处理 row, 2021 splits it into three.
@@ -145,4 +146,5 @@ LEGACY_ROWS: tuple[tuple[str, str, str | None], ...] = (
     ("litigation", r"行政诉讼数", "litigation_total"),
 )
 LEGACY_SPECS = tuple(_row(key, pattern, fact) for key, pattern, fact in LEGACY_ROWS)
+CUMULATIVE_SUFFIX = "__cumulative"  # fact key of a legacy row's 历年累计 (running total) column
 LEGACY_ANCHOR = re.compile(r"指标名称|计量\s*单位|历年累计")

@@ -7,8 +7,10 @@ crash never leaves half a stage behind."""
 from __future__ import annotations
 
 import json
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
+from contextlib import contextmanager
 from dataclasses import dataclass
+from functools import partial
 from typing import Any
 
 import duckdb
@@ -20,6 +22,7 @@ class Column:
     name: str
     dtype: pl.DataType | type[pl.DataType]
     description: str
+    json: bool = False  # a dict in the records, stored as JSON text
 
 
 @dataclass(frozen=True)
@@ -37,8 +40,8 @@ class TableSpec:
         return [c.name for c in self.columns]
 
 
-def _c(name: str, dtype: Any, description: str) -> Column:
-    return Column(name, dtype, description)
+def _c(name: str, dtype: Any, description: str, *, json: bool = False) -> Column:
+    return Column(name, dtype, description, json)
 
 
 DOC_ID = _c("doc_id", pl.String, "sha256 of the file's bytes")
@@ -62,7 +65,7 @@ TABLES: dict[str, TableSpec] = {t.name: t for t in (
         PARTITION_KEY,
         _c("title", pl.String, "report title (page meta, crawler header, or the body's own title line)"),
         _c("text", pl.String, "main content as clean Simplified Chinese; tables as markdown pipe rows"),
-        _c("removed_noise", pl.String, "JSON object: kind of noise -> characters removed"),
+        _c("removed_noise", pl.String, "JSON object: kind of noise -> characters removed", json=True),
         _c("converted_traditional_chars", pl.Int32, "characters converted from Traditional to Simplified"),
         _c("is_annual_report", pl.Boolean, "whether the document is a disclosure annual report"),
         _c("not_report_reason", pl.String, "why it is not, when it is not"),
@@ -75,7 +78,7 @@ TABLES: dict[str, TableSpec] = {t.name: t for t in (
         _c("written_date", pl.Date, "signature date at the end of the report"),
         _c("index_no", pl.String, "索引号"),
         _c("source_url", pl.String, "original URL when the page or crawler header gives it"),
-        _c("page_meta", pl.String, "JSON: the crawler header block's fields, or the page's <meta> tags"),
+        _c("page_meta", pl.String, "JSON: the crawler header block's fields, or the page's <meta> tags", json=True),
         _c("template", pl.String, "legacy | 2019 | 2021, from the table labels present"),
     )),
     TableSpec("document_failures", "Documents that could not pass a stage, with the reason.", (
@@ -182,11 +185,11 @@ def frame(table: str, rows: Iterable[Any]) -> pl.DataFrame:
     spec = TABLES[table]
     records = [r if isinstance(r, dict) else vars(r) for r in rows]
     columns: dict[str, list[Any]] = {}
-    for name in spec.column_names:
-        values = [record.get(name) for record in records]
-        if values and any(isinstance(v, dict) for v in values):
-            values = [json.dumps(v, ensure_ascii=False, sort_keys=True) if isinstance(v, dict) else v for v in values]
-        columns[name] = values
+    for column in spec.columns:
+        values = [record.get(column.name) for record in records]
+        if column.json:
+            values = [None if v is None else json.dumps(v, ensure_ascii=False, sort_keys=True) for v in values]
+        columns[column.name] = values
     return pl.DataFrame(columns, schema=spec.schema)
 
 
@@ -205,21 +208,39 @@ def ensure_tables(conn: duckdb.DuckDBPyConnection, names: Sequence[str] | None =
             conn.unregister("_empty_frame")
 
 
-def replace_rows(conn: duckdb.DuckDBPyConnection, table: str, df: pl.DataFrame, *,
-                 where: str | None = None, params: Sequence[Any] = ()) -> int:
-    """Atomically delete the rows `where` selects (all rows when None) and insert `df`."""
-    ensure_tables(conn, [table])
-    conn.register("_incoming_frame", df.to_arrow())
+@contextmanager
+def replacing(conn: duckdb.DuckDBPyConnection, deletes: dict[str, str], params: Sequence[Any] = ()
+              ) -> Iterator[Callable[[str, pl.DataFrame], None]]:
+    """One transaction: delete the rows each table's condition selects, then insert every frame given
+    to the yielded `write(table, df)`; commit at the end, roll back on any error. Stages stream their
+    output through it, so none holds a whole table in memory and a failed run changes nothing."""
+    ensure_tables(conn, list(deletes))
+    conn.execute("begin transaction")
     try:
-        conn.execute("begin transaction")
-        conn.execute(f'delete from "{table}"' + (f" where {where}" if where else ""), list(params))
-        conn.execute(f'insert into "{table}" by name select * from _incoming_frame')
-        conn.execute("commit")
-    except Exception:
+        for table, where in deletes.items():
+            conn.execute(f'delete from "{table}" where {where}', list(params))
+        yield partial(_insert, conn)
+    except BaseException:
         conn.execute("rollback")
         raise
-    finally:
-        conn.unregister("_incoming_frame")
+    conn.execute("commit")
+
+
+def _insert(conn: duckdb.DuckDBPyConnection, table: str, df: pl.DataFrame) -> None:
+    if df.is_empty():
+        return
+    conn.register("_incoming_frame", df.select(TABLES[table].column_names).to_arrow())
+    # no unregister after a failure: DuckDB refuses every statement until the rollback, and the next
+    # register() replaces the view anyway
+    conn.execute(f'insert into "{table}" by name select * from _incoming_frame')
+    conn.unregister("_incoming_frame")
+
+
+def replace_rows(conn: duckdb.DuckDBPyConnection, table: str, df: pl.DataFrame, *,
+                 where: str = "true", params: Sequence[Any] = ()) -> int:
+    """Atomically delete the rows `where` selects (all rows by default) and insert `df`."""
+    with replacing(conn, {table: where}, params) as write:
+        write(table, df)
     return df.height
 
 

@@ -18,8 +18,8 @@ import pytest
 
 from gov_pipeline.cleaning import CleaningResult, clean_document
 from gov_pipeline.config import DBT_PROJECT_DIR, DUCKDB_PATH_ENV, PROJECT_ROOT, Settings
-from gov_pipeline.partitions import range_tags
 from gov_pipeline.ingest import read_raw
+from gov_pipeline.partitions import range_tags
 from gov_pipeline.quality import evaluate_report, violations
 from gov_pipeline.records import Violation
 

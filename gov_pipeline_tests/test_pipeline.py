@@ -12,9 +12,10 @@ import duckdb
 from dagster_duckdb import DuckDBResource
 
 from gov_pipeline.config import DUCKDB_PATH_ENV, Settings
-from gov_pipeline.partitions import range_tags
 from gov_pipeline.definitions import build_definitions
 from gov_pipeline.ingest import SUFFIX_CONTENT_TYPES
+from gov_pipeline.partitions import range_tags
+
 
 def query(db: Path, sql: str) -> list[tuple]:
     with DuckDBResource(database=str(db)).get_connection() as conn:
