@@ -94,7 +94,7 @@ def dq_checks(context: dg.AssetExecutionContext, duckdb: DuckDBResource) -> dg.M
 
 
 WORST_REPORTS = """
-select r.source_path, r.status, r.blocking_count, r.warning_count,
+select r.source_path, left(r.doc_id, 12) as doc_id, r.status, r.blocking_count, r.warning_count,
        string_agg(distinct v.rule_id, ', ') as rules, left(any_value(v.detail), 100) as example
 from reports r join dq_violations v using (doc_id)
 group by all
@@ -104,10 +104,15 @@ limit ?
 
 
 def _worst_reports_markdown(conn: duckdb.DuckDBPyConnection) -> str:
+    """The reports with the most violations, each with the doc_id that finds all of them."""
     rows = conn.execute(WORST_REPORTS, [PREVIEW_ROWS]).fetchall()
-    lines = ["| file | status | blocking | warnings | rules | example |", "|---|---|---|---|---|---|"]
+    if not rows:
+        return "no violations"
+    lines = ["| file | doc_id | status | blocking | warnings | rules | example |", "|---|---|---|---|---|---|---|"]
     lines += ["| " + " | ".join(str(v).replace("|", "/") for v in row) + " |" for row in rows]
-    return "\n".join(lines) if rows else "no violations"
+    lines += ["", "A report's violations: `select * from dq_violations where doc_id like '<doc_id>%'`; "
+              "its facts and their evidence: the same on `report_facts`."]
+    return "\n".join(lines)
 
 
 @dg.multi_asset(
