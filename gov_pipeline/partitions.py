@@ -31,6 +31,18 @@ def scope(partitions: Sequence[str] | None) -> tuple[str, list[object]]:
     return "partition_key in (select unnest(?))", [list(partitions)]
 
 
+def rewritten(partitions: Sequence[str] | None) -> tuple[str, list[object]]:
+    """SQL condition (and parameters) selecting the rows a run over the partitions replaces: rows filed
+    under them, rows of documents the catalog now files under them (a document whose year reading
+    changed moves instead of standing in two years), and rows an older version wrote before
+    partitions existed (NULL key). All rows for None."""
+    if partitions is None:
+        return "true", []
+    keys = list(partitions)
+    return ("(partition_key in (select unnest(?)) or partition_key is null or doc_id in "
+            "(select doc_id from raw_documents where partition_key in (select unnest(?))))", [keys, keys])
+
+
 def range_tags(first: str | None = None, last: str | None = None) -> dict[str, str]:
     """Run tags for one Dagster run over the partitions first..last (every partition by default)."""
     keys = year_keys()

@@ -28,7 +28,7 @@ from gov_pipeline.cleaning import clean_document
 from gov_pipeline.facts import extract_prose_facts, extract_table_facts, merge_facts
 from gov_pipeline.ingest import discover, read_raw
 from gov_pipeline.metadata import agency_key
-from gov_pipeline.partitions import partition_key, scope
+from gov_pipeline.partitions import partition_key, rewritten, scope
 from gov_pipeline.quality import (
     CARRYOVER_FACTS,
     Check,
@@ -213,9 +213,9 @@ def build_cleaned_documents(conn: duckdb.DuckDBPyConnection, raw_dir: Path,
                             partitions: Sequence[str] | None = None) -> StageStats:
     raws, keys = _raw_documents(conn, partitions)
     tasks = [(list(chunk), {raw.doc_id: keys[raw.doc_id] for raw in chunk}, str(raw_dir)) for chunk in chunks(raws)]
-    where, params = scope(partitions)
+    replaced, params = rewritten(partitions)
     stats = StageStats()
-    with replacing(conn, {"cleaned_documents": where, "document_failures": f"stage = 'cleaning' and {where}"},
+    with replacing(conn, {"cleaned_documents": replaced, "document_failures": f"stage = 'cleaning' and {replaced}"},
                    params) as write:
         for cleaned, failed in parallel_map(_clean, tasks, len(raws)):
             write("cleaned_documents", cleaned)
@@ -256,10 +256,10 @@ def _structure(task: DocumentChunk) -> tuple[pl.DataFrame, pl.DataFrame]:
 
 def build_structure(conn: duckdb.DuckDBPyConnection, partitions: Sequence[str] | None = None) -> StageStats:
     documents = _reports_in(conn, "doc_id", partitions)
-    where, params = scope(partitions)
+    replaced, params = rewritten(partitions)
     stats = StageStats()
     stats.add("documents", len(documents))
-    with replacing(conn, {"report_sections": where, "report_tables": where}, params) as write:
+    with replacing(conn, {"report_sections": replaced, "report_tables": replaced}, params) as write:
         for sections, cells in parallel_map(_structure, document_chunks(conn, documents, [TEXTS]), len(documents)):
             write("report_sections", sections)
             write("report_tables", cells)
@@ -299,10 +299,10 @@ def _facts(task: DocumentChunk) -> tuple[pl.DataFrame, pl.DataFrame]:
 
 def build_facts(conn: duckdb.DuckDBPyConnection, partitions: Sequence[str] | None = None) -> StageStats:
     documents = _reports_in(conn, "doc_id, report_year", partitions)
-    where, params = scope(partitions)
+    replaced, params = rewritten(partitions)
     stats = StageStats()
     tasks = document_chunks(conn, documents, [SECTIONS, TEMPLATE_CELLS])
-    with replacing(conn, {"report_facts": where, "fact_checks": where}, params) as write:
+    with replacing(conn, {"report_facts": replaced, "fact_checks": replaced}, params) as write:
         for facts, checks in parallel_map(_facts, tasks, len(documents)):
             write("report_facts", facts)
             write("fact_checks", checks)
@@ -333,10 +333,11 @@ def build_dq_checks(conn: duckdb.DuckDBPyConnection, partitions: Sequence[str] |
     facts)."""
     documents = _reports_in(conn, "doc_id, report_year, publish_date, template", partitions)
     where, params = scope(partitions)
+    replaced, replaced_params = rewritten(partitions)
     stats = StageStats()
     tasks = document_chunks(conn, documents, [FACTS, TEMPLATE_CELLS])
     ensure_tables(conn, ["fact_checks"])
-    with replacing(conn, {"dq_checks": where}, params) as write:
+    with replacing(conn, {"dq_checks": replaced}, replaced_params) as write:
         conn.execute(f"insert into dq_checks by name select * from fact_checks where {where}", params)
         for checks in parallel_map(partial(_checks, today=today), tasks, len(documents)):
             write("dq_checks", checks)
