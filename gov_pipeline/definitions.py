@@ -19,7 +19,6 @@ from gov_pipeline.assets import (
     report_facts,
     report_quality,
     report_structure,
-    report_years,
 )
 from gov_pipeline.automation import build_automation
 from gov_pipeline.checks import BLOCKING_CHECKS, STAGE_CHECKS
@@ -30,7 +29,7 @@ from gov_pipeline.scoring import scoring_models
 
 # Runs are for one report year (sensor, schedules, a backfill of one year) or a range of years (a
 # full run, a backfill of several) - the catalog and the all-years rollups run with them either way.
-all_assets_job = dg.define_asset_job("all_assets_job", selection=dg.AssetSelection.all(), partitions_def=report_years)
+all_assets_job = dg.define_asset_job("all_assets_job", selection=dg.AssetSelection.all())
 sensors, schedules = build_automation(all_assets_job.name)
 
 
