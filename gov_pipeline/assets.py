@@ -129,11 +129,12 @@ def _worst_reports_markdown(conn: duckdb.DuckDBPyConnection) -> str:
 def report_quality(duckdb: DuckDBResource) -> Iterator[dg.MaterializeResult]:
     with duckdb.get_connection() as conn:
         stats = pipeline.build_reports(conn)
+        worst_reports = dg.MetadataValue.md(_worst_reports_markdown(conn))
         yield dg.MaterializeResult(asset_key="dq_cross_year_checks",
                                    metadata=table_metadata(conn, "dq_cross_year_checks", stats))
         yield dg.MaterializeResult(asset_key="dq_violations", metadata=table_metadata(conn, "dq_violations", stats)
-                                   | {"worst_reports": dg.MetadataValue.md(_worst_reports_markdown(conn))})
+                                   | {"worst_reports": worst_reports})
         by_status = dict(conn.execute("select status, count(*) from reports group by 1 order by 2 desc").fetchall())
         yield dg.MaterializeResult(asset_key="reports", metadata=table_metadata(conn, "reports", stats)
                                    | {"reports_by_status": dg.MetadataValue.json(by_status),
-                                      "worst_reports": dg.MetadataValue.md(_worst_reports_markdown(conn))})
+                                      "worst_reports": worst_reports})

@@ -9,17 +9,18 @@ from __future__ import annotations
 from collections.abc import Sequence
 from datetime import date
 
-FIRST_YEAR = 2008  # the 2007 regulation took effect on 2008-05-01
+from gov_pipeline.quality import FIRST_REPORT_YEAR
+
 UNKNOWN = "unknown"
 
 
 def year_keys(today: date | None = None) -> list[str]:
     """Every partition key: one per report year up to this year, then 'unknown'."""
-    return [str(year) for year in range(FIRST_YEAR, (today or date.today()).year + 1)] + [UNKNOWN]
+    return [str(year) for year in range(FIRST_REPORT_YEAR, (today or date.today()).year + 1)] + [UNKNOWN]
 
 
 def partition_key(year_hint: int | None, today: date | None = None) -> str:
-    if year_hint is None or not FIRST_YEAR <= year_hint <= (today or date.today()).year:
+    if year_hint is None or not FIRST_REPORT_YEAR <= year_hint <= (today or date.today()).year:
         return UNKNOWN
     return str(year_hint)
 

@@ -127,6 +127,16 @@ def filed(table: str, rows: Iterable[Any], partitions: dict[str, str]) -> pl.Dat
                            .alias("partition_key"))
 
 
+def _fields(record: type) -> str:
+    """The select list that yields a record type's fields in order (doc_id first)."""
+    return ", ".join(record.__dataclass_fields__)
+
+
+def _partitions(documents: Sequence[tuple[Any, ...]]) -> dict[str, str]:
+    """doc_id -> partition key of document rows selected with doc_id first and partition_key last."""
+    return {row[0]: row[-1] for row in documents}
+
+
 @dataclass
 class StageStats:
     """Counts a stage reports (shown as Dagster metadata and in the run summary)."""
@@ -203,10 +213,9 @@ def _clean(task: tuple[list[RawDocument], dict[str, str], str]) -> tuple[pl.Data
 def _raw_documents(conn: duckdb.DuckDBPyConnection, partitions: Sequence[str] | None
                    ) -> tuple[list[RawDocument], dict[str, str]]:
     where, params = scope(partitions)
-    columns = ", ".join(RawDocument.__dataclass_fields__)
-    rows = conn.execute(f"select {columns}, partition_key from raw_documents where duplicate_of is null and {where} "
-                        "order by source_path", params).fetchall()
-    return [RawDocument(*row[:-1]) for row in rows], {row[0]: row[-1] for row in rows}
+    rows = conn.execute(f"select {_fields(RawDocument)}, partition_key from raw_documents where duplicate_of is null "
+                        f"and {where} order by source_path", params).fetchall()
+    return [RawDocument(*row[:-1]) for row in rows], _partitions(rows)
 
 
 def build_cleaned_documents(conn: duckdb.DuckDBPyConnection, raw_dir: Path,
@@ -232,11 +241,6 @@ def _reports_in(conn: duckdb.DuckDBPyConnection, columns: str, partitions: Seque
     where, params = scope(partitions)
     return conn.execute(f"select {columns}, partition_key from cleaned_documents where is_annual_report and {where} "
                         "order by doc_id", params).fetchall()
-
-
-def _partitions(documents: Sequence[tuple[Any, ...]]) -> dict[str, str]:
-    """doc_id -> partition key of document rows as _reports_in selects them."""
-    return {row[0]: row[-1] for row in documents}
 
 
 # ---------------------------------------------------------------- stage 3: sections and tables
@@ -270,11 +274,6 @@ def build_structure(conn: duckdb.DuckDBPyConnection, partitions: Sequence[str] |
 
 
 # ---------------------------------------------------------------- stage 4: facts
-def _fields(record: type) -> str:
-    """The select list that yields a record type's fields in order (doc_id first)."""
-    return ", ".join(record.__dataclass_fields__)
-
-
 SECTIONS = Rows("report_sections", _fields(Section), order="ordinal")
 TEMPLATE_CELLS = Rows("report_tables", _fields(TableCell), where="col_key is not null",
                       order="table_idx, row_idx, col_idx")

@@ -26,7 +26,7 @@ BLOCKING_RULES = ("count_non_negative", "completed_le_received", "year_plausible
 WARNING_RULES = ("refusal_reasons_sum", "outcomes_sum", "table3_balance", "table3_row_totals", "review_sum",
                  "litigation_sum", "legacy_channels_sum", "percentages_valid", "prose_table_mismatch",
                  "carryover_continuity", "cumulative_chain")
-FIRST_REPORT_YEAR = 2008
+FIRST_REPORT_YEAR = 2008  # the 2007 regulation took effect on 2008-05-01
 SIGNED_FACT_SUFFIX = "_change"  # only the 2019 template's 本年增/减 columns may be negative
 LEGACY_REFUSAL_REASONS = ("refused_state_secret", "refused_commercial_secret", "refused_personal_privacy",
                           "refused_security_stability", "refused_not_government_info", "refused_other_law")

@@ -15,51 +15,47 @@ ITEM_NUMBER = r"(?:[（(]?[一二三四五六七八九十]{1,2}[)）]?\s*[、.�
 class RowSpec:
     key: str
     label: str  # regex of the row's own label
-    fact: str | None  # base fact key, None for rows that only feed sums
+    fact: str | None = None  # base fact key, None for rows that only feed sums
     numbered: bool = True  # an item number may come before the label
-
-
-def _row(key: str, label: str, fact: str | None = None) -> RowSpec:
-    return RowSpec(key, label, fact)
 
 
 # Table 3, in template order. 2019 has one （六）其他处理 row, 2021 splits it into three.
 # Labels are matched by their distinctive core, so a label cut by a line wrap or a lost character
 # (PDF extraction writes 其他法律行政止公开) is still recognised.
 TABLE3_ROWS: tuple[RowSpec, ...] = (
-    _row("received", r"本年新收[^\d|]{0,12}申请数?量?", "requests_received"),
-    _row("carried_over", r"上年结转[^\d|]{0,12}申请数?量?", "requests_carried_over"),
-    _row("granted", r"予以公开", "outcome_granted"),
-    _row("partially_granted", r"部分公开(?:\s*[（(][^)）|\d]{0,30}[)）])?", "outcome_partially_granted"),
-    _row("refused_state_secret", r"属于国家秘密", "refused_state_secret"),
-    _row("refused_prohibited_by_law", r"其他法律行政[^\d|]{0,6}公开", "refused_prohibited_by_law"),
-    _row("refused_security_stability", r"危及\s*[“\"]?\s*三安全一稳定\s*[”\"]?", "refused_security_stability"),
-    _row("refused_third_party_rights", r"保护第三方合法权益", "refused_third_party_rights"),
-    _row("refused_internal_affairs", r"属于三类内部事务(?:信息?)?", "refused_internal_affairs"),
-    _row("refused_process_info", r"属于四类过程性(?:信息?)?", "refused_process_info"),
-    _row("refused_enforcement_file", r"属于行政执法案卷", "refused_enforcement_file"),
-    _row("refused_query_matter", r"属于行政查询事项", "refused_query_matter"),
-    _row("unable_not_held", r"本机关不掌握(?:相关政?府?信?息?)?", "unable_not_held"),
-    _row("unable_needs_creation", r"没有现成信息(?:需要另?行?制?作?)?", "unable_needs_creation"),
-    _row("unable_unclear", r"补正后申请内容(?:仍?不明?确?)?", "unable_unclear"),
-    _row("not_processed_petition", r"信访举报投诉类申?请?", "not_processed_petition"),
-    _row("not_processed_repeat", r"重复申请", "not_processed_repeat"),
-    _row("not_processed_publication", r"要求提供公开出版物", "not_processed_publication"),
-    _row("not_processed_mass", r"无正当理由大量反复(?:\s*申请)?", "not_processed_mass"),
-    _row("not_processed_confirm", r"要求行政机关确认(?:或重?\s*新?\s*出?具?已?获?取?信?息?)?", "not_processed_confirm"),
-    _row("other_no_correction", r"申请人无正当理由逾(?:期不补\s*正[^\d|]{0,30}?申请)?", "other_no_correction"),
-    _row("other_no_fee", r"申请人逾期未按收费(?:通知[^\d|]{0,30}?申请)?", "other_no_fee"),
-    _row("other_other", r"(?<=\d[.、．])\s*其他(?![\u4e00-\u9fff])", "other_other"),
-    _row("total", r"总计", "outcome_total"),
-    _row("carried_forward", r"结转下年度继续办理", "requests_carried_forward"),
+    RowSpec("received", r"本年新收[^\d|]{0,12}申请数?量?", "requests_received"),
+    RowSpec("carried_over", r"上年结转[^\d|]{0,12}申请数?量?", "requests_carried_over"),
+    RowSpec("granted", r"予以公开", "outcome_granted"),
+    RowSpec("partially_granted", r"部分公开(?:\s*[（(][^)）|\d]{0,30}[)）])?", "outcome_partially_granted"),
+    RowSpec("refused_state_secret", r"属于国家秘密", "refused_state_secret"),
+    RowSpec("refused_prohibited_by_law", r"其他法律行政[^\d|]{0,6}公开", "refused_prohibited_by_law"),
+    RowSpec("refused_security_stability", r"危及\s*[“\"]?\s*三安全一稳定\s*[”\"]?", "refused_security_stability"),
+    RowSpec("refused_third_party_rights", r"保护第三方合法权益", "refused_third_party_rights"),
+    RowSpec("refused_internal_affairs", r"属于三类内部事务(?:信息?)?", "refused_internal_affairs"),
+    RowSpec("refused_process_info", r"属于四类过程性(?:信息?)?", "refused_process_info"),
+    RowSpec("refused_enforcement_file", r"属于行政执法案卷", "refused_enforcement_file"),
+    RowSpec("refused_query_matter", r"属于行政查询事项", "refused_query_matter"),
+    RowSpec("unable_not_held", r"本机关不掌握(?:相关政?府?信?息?)?", "unable_not_held"),
+    RowSpec("unable_needs_creation", r"没有现成信息(?:需要另?行?制?作?)?", "unable_needs_creation"),
+    RowSpec("unable_unclear", r"补正后申请内容(?:仍?不明?确?)?", "unable_unclear"),
+    RowSpec("not_processed_petition", r"信访举报投诉类申?请?", "not_processed_petition"),
+    RowSpec("not_processed_repeat", r"重复申请", "not_processed_repeat"),
+    RowSpec("not_processed_publication", r"要求提供公开出版物", "not_processed_publication"),
+    RowSpec("not_processed_mass", r"无正当理由大量反复(?:\s*申请)?", "not_processed_mass"),
+    RowSpec("not_processed_confirm", r"要求行政机关确认(?:或重?\s*新?\s*出?具?已?获?取?信?息?)?", "not_processed_confirm"),
+    RowSpec("other_no_correction", r"申请人无正当理由逾(?:期不补\s*正[^\d|]{0,30}?申请)?", "other_no_correction"),
+    RowSpec("other_no_fee", r"申请人逾期未按收费(?:通知[^\d|]{0,30}?申请)?", "other_no_fee"),
+    RowSpec("other_other", r"(?<=\d[.、．])\s*其他(?![\u4e00-\u9fff])", "other_other"),
+    RowSpec("total", r"总计", "outcome_total"),
+    RowSpec("carried_forward", r"结转下年度继续办理", "requests_carried_forward"),
 )
 # Group labels of table 3: a row carrying only one of these (no sub-row label) is a subtotal row.
 # （六）其他处理 is the row itself in the 2019 layout and a group label in 2021.
 TABLE3_GROUP_LABELS: tuple[RowSpec, ...] = (
-    _row("refused_subtotal", r"不予公开", None),
-    _row("unable_subtotal", r"无法提供", None),
-    _row("not_processed_subtotal", r"不予处理", None),
-    _row("other_group", r"其他处理", None),
+    RowSpec("refused_subtotal", r"不予公开", None),
+    RowSpec("unable_subtotal", r"无法提供", None),
+    RowSpec("not_processed_subtotal", r"不予处理", None),
+    RowSpec("other_group", r"其他处理", None),
 )
 TABLE3_COLUMNS = ("natural_person", "commercial", "research", "ngo", "legal_services", "other_org", "total")
 ORG_COLUMNS = ("commercial", "research", "ngo", "legal_services", "other_org")
@@ -145,6 +141,6 @@ LEGACY_ROWS: tuple[tuple[str, str, str | None], ...] = (
     ("review", r"行政复议数", "review_total"),
     ("litigation", r"行政诉讼数", "litigation_total"),
 )
-LEGACY_SPECS = tuple(_row(key, pattern, fact) for key, pattern, fact in LEGACY_ROWS)
+LEGACY_SPECS = tuple(RowSpec(key, pattern, fact) for key, pattern, fact in LEGACY_ROWS)
 CUMULATIVE_SUFFIX = "__cumulative"  # fact key of a legacy row's 历年累计 (running total) column
 LEGACY_ANCHOR = re.compile(r"指标名称|计量\s*单位|历年累计")
