@@ -9,12 +9,14 @@ import shutil
 import subprocess
 import sys
 from collections.abc import Iterator
+from contextlib import contextmanager
 from functools import cache
 from pathlib import Path
 from typing import NamedTuple
 
 import dagster as dg
 import pytest
+from dagster_duckdb import DuckDBResource
 
 from gov_pipeline.cleaning import CleaningResult, clean_document
 from gov_pipeline.config import DBT_PROJECT_DIR, DUCKDB_PATH_ENV, PROJECT_ROOT, Settings
@@ -67,6 +69,29 @@ def report_violations(*args, **kwargs) -> list[Violation]:
     return violations(evaluate_report(*args, **kwargs))
 
 
+def query(db: Path, sql: str, params: list | None = None) -> list[tuple]:
+    """Rows of one query on a warehouse file, through the resource the runs use (DuckDB refuses a second
+    configuration for a database it still caches)."""
+    with DuckDBResource(database=str(db)).get_connection() as conn:
+        return conn.execute(sql, params or []).fetchall()
+
+
+@contextmanager
+def definitions_on(raw: Path, db: Path) -> Iterator[dg.Definitions]:
+    """The code location over `raw`, writing `db`. build_definitions points dbt's environment variable at
+    `db`; the previous value comes back afterwards, so other tests keep reading their own warehouse."""
+    from gov_pipeline.definitions import build_definitions  # needs the dbt manifest prepared above
+
+    previous = os.environ.get(DUCKDB_PATH_ENV)
+    try:
+        yield build_definitions(Settings(raw_dir=raw, duckdb_path=db))
+    finally:
+        if previous is None:
+            os.environ.pop(DUCKDB_PATH_ENV, None)
+        else:
+            os.environ[DUCKDB_PATH_ENV] = previous
+
+
 class Warehouse(NamedTuple):
     defs: dg.Definitions
     raw: Path
@@ -99,17 +124,10 @@ def build_sample_folder(root: Path) -> Path:
 @pytest.fixture(scope="session")
 def sample_warehouse(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Warehouse]:
     """One full Dagster run (all assets, checks and dbt models) shared by the tests that read its output."""
-    from gov_pipeline.definitions import build_definitions
-
     root = tmp_path_factory.mktemp("sample")
     raw = build_sample_folder(root)
     db = root / "warehouse.duckdb"
-    previous = os.environ.get(DUCKDB_PATH_ENV)
-    defs = build_definitions(Settings(raw_dir=raw, duckdb_path=db))
-    result = defs.resolve_job_def("all_assets_job").execute_in_process(
-        instance=dg.DagsterInstance.ephemeral(), raise_on_error=False, tags=range_tags())
-    yield Warehouse(defs, raw, db, result)
-    if previous is None:
-        os.environ.pop(DUCKDB_PATH_ENV, None)
-    else:
-        os.environ[DUCKDB_PATH_ENV] = previous
+    with definitions_on(raw, db) as defs:
+        result = defs.resolve_job_def("all_assets_job").execute_in_process(
+            instance=dg.DagsterInstance.ephemeral(), raise_on_error=False, tags=range_tags())
+        yield Warehouse(defs, raw, db, result)

@@ -13,23 +13,22 @@ import dagster as dg
 import duckdb
 import polars as pl
 import pytest
-from dagster_duckdb import DuckDBResource
 
 from gov_pipeline.automation import changed_partitions, scan_folder
-from gov_pipeline.config import DUCKDB_PATH_ENV, Settings
-from gov_pipeline.definitions import build_definitions, defs
+from gov_pipeline.definitions import defs
 from gov_pipeline.partitions import UNKNOWN, range_tags, year_keys
 from gov_pipeline.resources import RawFolder
 from gov_pipeline.warehouse import frame, replace_rows
-from gov_pipeline_tests.conftest import CORPUS, SEEDS
+from gov_pipeline_tests.conftest import CORPUS, SEEDS, definitions_on, query
 
 BIN = Path(sys.executable).parent
 PER_YEAR_TABLES = ("cleaned_documents", "report_sections", "report_tables", "report_facts", "dq_checks")
 
 
-def query(db: Path, sql: str, params: list | None = None) -> list[tuple]:
-    with DuckDBResource(database=str(db)).get_connection() as conn:
-        return conn.execute(sql, params or []).fetchall()
+def run_partition(raw: Path, db: Path, key: str) -> dg.ExecuteInProcessResult:
+    with definitions_on(raw, db) as definitions:
+        return definitions.resolve_job_def("all_assets_job").execute_in_process(
+            instance=dg.DagsterInstance.ephemeral(), partition_key=key)
 
 
 def test_definitions_expose_partitions_sensor_schedules_and_jobs() -> None:
@@ -113,13 +112,7 @@ def test_one_year_run_rewrites_only_that_year(sample_warehouse, tmp_path: Path) 
     before = {t: query(db, counts.format(t)) for t in PER_YEAR_TABLES}
     with duckdb.connect(str(db)) as conn:  # damage two years
         conn.execute("delete from report_facts where partition_key in ('2019', '2021')")
-    definitions = build_definitions(Settings(raw_dir=sample_warehouse.raw, duckdb_path=db))
-    try:
-        result = definitions.resolve_job_def("all_assets_job").execute_in_process(
-            instance=dg.DagsterInstance.ephemeral(), partition_key="2019")
-    finally:
-        os.environ[DUCKDB_PATH_ENV] = str(sample_warehouse.db)
-    assert result.success
+    assert run_partition(sample_warehouse.raw, db, "2019").success
     after = {t: query(db, counts.format(t)) for t in PER_YEAR_TABLES}
     facts_before, facts_after = dict(before["report_facts"]), dict(after["report_facts"])
     assert facts_after["2019"] == facts_before["2019"]  # rewritten, once
@@ -140,13 +133,7 @@ def test_a_run_replaces_rows_filed_elsewhere_or_before_partitions_existed(sample
         for table in PER_YEAR_TABLES:
             conn.execute(f"update {table} set partition_key = null where partition_key <> '2019'")
             conn.execute(f"update {table} set partition_key = '2011' where doc_id in ({doc_2019})")
-    definitions = build_definitions(Settings(raw_dir=sample_warehouse.raw, duckdb_path=db))
-    try:
-        result = definitions.resolve_job_def("all_assets_job").execute_in_process(
-            instance=dg.DagsterInstance.ephemeral(), partition_key="2019")
-    finally:
-        os.environ[DUCKDB_PATH_ENV] = str(sample_warehouse.db)
-    assert result.success
+    assert run_partition(sample_warehouse.raw, db, "2019").success
     for table in PER_YEAR_TABLES:  # the 2019 documents once, under 2019; the pre-partition rows gone
         assert query(db, f"select distinct partition_key from {table}") == [("2019",)], table
     assert query(db, "select count(*) from reports")[0][0] == query(db, "select count(*) from raw_documents")[0][0]

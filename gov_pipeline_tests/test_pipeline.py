@@ -3,23 +3,14 @@ documents built from them that break the blocking rules (see conftest.sample_war
 
 from __future__ import annotations
 
-import os
 import shutil
-from pathlib import Path
 
 import dagster as dg
 import duckdb
-from dagster_duckdb import DuckDBResource
 
-from gov_pipeline.config import DUCKDB_PATH_ENV, Settings
-from gov_pipeline.definitions import build_definitions
 from gov_pipeline.ingest import SUFFIX_CONTENT_TYPES
 from gov_pipeline.partitions import range_tags
-
-
-def query(db: Path, sql: str) -> list[tuple]:
-    with DuckDBResource(database=str(db)).get_connection() as conn:
-        return conn.execute(sql).fetchall()
+from gov_pipeline_tests.conftest import definitions_on, query
 
 
 def test_run_succeeds_and_checks_pass(sample_warehouse) -> None:
@@ -103,12 +94,9 @@ def test_blocking_check_stops_scoring_when_a_violating_row_reaches_the_scored_se
         "gate_then_score",
         selection=dg.AssetSelection.checks_for_assets("reports") | dg.AssetSelection.groups("default"),
     )
-    try:
-        defs = dg.Definitions.merge(build_definitions(Settings(raw_dir=raw, duckdb_path=forced)), dg.Definitions(jobs=[job]))
-        result = defs.resolve_job_def("gate_then_score").execute_in_process(
-            instance=dg.DagsterInstance.ephemeral(), raise_on_error=False)
-    finally:
-        os.environ[DUCKDB_PATH_ENV] = str(db)
+    with definitions_on(raw, forced) as location:
+        result = dg.Definitions.merge(location, dg.Definitions(jobs=[job])).resolve_job_def(
+            "gate_then_score").execute_in_process(instance=dg.DagsterInstance.ephemeral(), raise_on_error=False)
     assert not result.success
     failed = {e.check_name: e for e in result.get_asset_check_evaluations() if not e.passed}
     assert set(failed) == {"count_non_negative", "gx_reports_gate"}

@@ -11,13 +11,9 @@ from pathlib import Path
 from dagster_duckdb import DuckDBResource
 
 from gov_pipeline.config import DBT_PROJECT_DIR, DUCKDB_PATH_ENV, PROJECT_ROOT
+from gov_pipeline_tests.conftest import query
 
 DBT = str(Path(sys.executable).parent / "dbt")
-
-
-def rows(db: Path, sql: str) -> list[tuple]:
-    with DuckDBResource(database=str(db)).get_connection() as conn:
-        return conn.execute(sql).fetchall()
 
 
 def score_of(db: Path, seed: str) -> dict:
@@ -43,22 +39,22 @@ def test_timely_seed_002_passes_timeliness(sample_warehouse) -> None:
 
 def test_every_scored_report_has_a_score_and_a_coverage(sample_warehouse) -> None:
     db = sample_warehouse.db
-    scored = rows(db, "select count(*) from reports where status = 'scored'")[0][0]
-    checked = rows(db, "select count(*), min(score), max(score), count(coverage) from compliance_scores")[0]
+    scored = query(db, "select count(*) from reports where status = 'scored'")[0][0]
+    checked = query(db, "select count(*), min(score), max(score), count(coverage) from compliance_scores")[0]
     assert checked[0] == scored and 0 <= checked[1] <= checked[2] <= 100 and checked[3] == scored
-    assert rows(db, "select count(*) from compliance_scores s join reports r using (doc_id, source_path) "
+    assert query(db, "select count(*) from compliance_scores s join reports r using (doc_id, source_path) "
                     "where r.status <> 'scored'")[0][0] == 0
 
 
 def test_template_reports_are_scored_on_the_template_rubric(sample_warehouse) -> None:
-    shuyang = rows(sample_warehouse.db, """
+    shuyang = query(sample_warehouse.db, """
         select rubric, tables_result, table3_balance_result, template_version_result, art32_contents_result
         from compliance_scores where source_path like '%shuyang%'""")[0]
     assert shuyang == ("template", "pass", "pass", "pass", None)
 
 
 def test_originality_catches_a_report_copied_from_the_year_before(sample_warehouse) -> None:
-    result, evidence = rows(sample_warehouse.db, """
+    result, evidence = query(sample_warehouse.db, """
         select originality_result, lost_points_because from compliance_scores
         where source_path = 'corpus/html/2012_county_pingtan-county_report.html'""")[0]
     assert result == "fail" and re.search(r"\d+% of the text repeats", evidence)
@@ -66,12 +62,12 @@ def test_originality_catches_a_report_copied_from_the_year_before(sample_warehou
 
 def test_marts(sample_warehouse) -> None:
     db = sample_warehouse.db
-    assert rows(db, "select count(*) from (select agency_key, report_year from agency_year_summary "
+    assert query(db, "select count(*) from (select agency_key, report_year from agency_year_summary "
                     "group by all having count(*) > 1)")[0][0] == 0
-    pingtan = dict(rows(db, "select report_year, publication_status from publication_coverage "
+    pingtan = dict(query(db, "select report_year, publication_status from publication_coverage "
                             "where agency_key = '平潭综合实验区'"))
     assert pingtan[2012] == "not published" and pingtan[2011] == "late" and pingtan[2019] == "on time"
-    assert rows(db, "select min(rank_in_level_year) from agency_rankings")[0][0] == 1
+    assert query(db, "select min(rank_in_level_year) from agency_rankings")[0][0] == 1
 
 
 def test_dbt_build_passes_from_the_command_line_on_the_same_warehouse(sample_warehouse) -> None:
@@ -89,5 +85,5 @@ def test_the_readme_queries_run_on_the_sample_warehouse(sample_warehouse) -> Non
     readme = (PROJECT_ROOT / "README.md").read_text(encoding="utf-8")
     queries = re.findall(r"```sql\n(.*?)```", readme, re.S)
     assert len(queries) == 5
-    for query in queries:
-        assert rows(sample_warehouse.db, query), query.splitlines()[0]
+    for sql in queries:
+        assert query(sample_warehouse.db, sql), sql.splitlines()[0]
