@@ -9,20 +9,19 @@ accepted only when exactly one split satisfies it."""
 
 from __future__ import annotations
 
-import itertools
 import re
 from collections import deque
-from collections.abc import Callable, Sequence
-from dataclasses import dataclass, field
+from collections.abc import Sequence
+from dataclasses import dataclass, field, replace
 
 from gov_pipeline.grids import parse_pipe_row
+from gov_pipeline.identities import RowSums, consistent, of_table, row_sums
 from gov_pipeline.numbers import parse_decimal
 from gov_pipeline.records import TableCell
 from gov_pipeline.template import (
     ITEM_NUMBER,
     LEGACY_ANCHOR,
     LEGACY_SPECS,
-    ORG_COLUMNS,
     TABLE2_2019,
     TABLE2_2021,
     TABLE3_ANCHOR,
@@ -31,7 +30,6 @@ from gov_pipeline.template import (
     TABLE3_COLUMNS_WITH_SUBTOTAL,
     TABLE3_GROUP_HEADERS,
     TABLE3_GROUP_LABELS,
-    TABLE3_OUTCOME_ROWS,
     TABLE3_ROWS,
     TABLE4_ANCHOR,
     TABLE4_COLUMNS,
@@ -51,7 +49,10 @@ _LABEL_REMNANT = re.compile(r"^[^\d|]{1,40}?(?=\d)")
 _LEADING_UNIT = re.compile(r"^\s*(?:人次|万元|条|件|个|次|元|项|篇|期|家|人)(?=\s*\d)")
 _TRAILING_ITEM_NUMBER = re.compile(r"(?<=\s)\d{1,2}\s*[、.．]\s*$")
 MAX_RUN_DIGITS = 48
-MAX_SPLITS = 20000
+MAX_SOLVER_STEPS = 100_000  # a step is one cell tried; ~0.1 s
+MAX_READINGS = 64
+MAX_CELL_DIGITS = 9  # no count in these tables reaches 10^9: bounds every cell of a digit run
+CUMULATIVE = RowSums(2, at_least=((1, 0),))  # legacy: 历年累计 >= 本年度
 MAX_REGION_CHARS = 20000
 LEGACY_MAX_LINES = 80  # a statistics table of 2008-2018 has at most ~40 rows
 
@@ -63,55 +64,117 @@ def cell_value(token: str) -> float | None:
 
 # ---------------------------------------------------------------- digit runs
 @dataclass(frozen=True)
-class Arithmetic:
-    """What every group of `group` consecutive values of a table row must satisfy."""
+class Readings:
+    """The readings of a digit run that satisfy the row identities, and why the search stopped early
+    (too long a run, too many steps or readings) when it did: then nothing is certain."""
 
-    group: int
-    holds: Callable[[Sequence[int]], bool]
-
-
-BLOCK_TOTALS = Arithmetic(5, lambda v: sum(v[:-1]) == v[-1])  # table 4: each block's four results = 总计
-CUMULATIVE = Arithmetic(2, lambda v: v[1] >= v[0])  # legacy: 历年累计 >= 本年度
+    values: tuple[tuple[int, ...], ...]
+    capped: str | None = None
 
 
-def no_arithmetic(width: int) -> Arithmetic:
-    return Arithmetic(width, lambda _: True)
+def split_digit_run(text: str, rule: RowSums) -> Readings:
+    """Every way to read `text` (digits; a space is a certain cell boundary) as `rule.width` x
+    `rule.repeat` integers without leading zeros, of at most MAX_CELL_DIGITS digits, that satisfy the
+    row identities.
 
-
-def split_digit_run(text: str, width: int, rule: Arithmetic) -> list[tuple[int, ...]]:
-    """Every way to read `text` (digits; a space is a certain cell boundary) as `width` integers without
-    leading zeros whose groups all satisfy `rule`. Groups are checked as soon as they are complete, so
-    impossible readings are abandoned early."""
+    Cells are read right to left, so a total is known before its parts and each part is pruned as it
+    is read: no part exceeds what its total leaves, and what the total leaves must lie between the
+    least and the greatest sum the digits still unread can make. A state that led nowhere is not
+    explored twice. The search is capped in steps and readings, with the reason."""
     chunks = text.split()
-    if not chunks or any(not c.isdigit() for c in chunks) or sum(map(len, chunks)) > MAX_RUN_DIGITS:
-        return []
+    if not chunks or any(not c.isdigit() for c in chunks):
+        return Readings(())
     digits = "".join(chunks)
-    ends: list[int] = []
-    for chunk in chunks:
-        ends.append((ends[-1] if ends else 0) + len(chunk))
-    found: list[tuple[int, ...]] = []
-    values: list[int] = []
+    if len(digits) > MAX_RUN_DIGITS:
+        return Readings((), f"a run of {len(digits)} digits is longer than {MAX_RUN_DIGITS}: not split")
+    n, width = len(digits), rule.width * rule.repeat
+    breaks: set[int] = set()
+    for chunk in chunks[:-1]:
+        breaks.add((max(breaks) if breaks else 0) + len(chunk))
 
-    def extend(position: int) -> None:
-        if len(found) > MAX_SPLITS:
+    def cells_ending_at(end: int) -> range:
+        """Start positions of the cells that may end at `end` (no leading zero, no space inside)."""
+        first = max(0, end - MAX_CELL_DIGITS, max((b for b in breaks if b < end), default=0))
+        return range(end - 1, first - 1, -1)
+
+    # least / greatest sum of digits[:end] read as `count` cells (None: cannot be read so)
+    least: list[list[int | None]] = [[None] * (n + 1) for _ in range(width + 1)]
+    most: list[list[int | None]] = [[None] * (n + 1) for _ in range(width + 1)]
+    least[0][0] = most[0][0] = 0
+    for count in range(1, width + 1):
+        for end in range(count, n + 1):
+            for start in cells_ending_at(end):
+                before_least, before_most = least[count - 1][start], most[count - 1][start]
+                if before_least is None or before_most is None or (end - start > 1 and digits[start] == "0"):
+                    continue
+                value = int(digits[start:end])
+                if least[count][end] is None or before_least + value < least[count][end]:  # type: ignore[operator]
+                    least[count][end] = before_least + value
+                if most[count][end] is None or before_most + value > most[count][end]:  # type: ignore[operator]
+                    most[count][end] = before_most + value
+    sums = [(total + g * rule.width, tuple(p + g * rule.width for p in parts))
+            for g in range(rule.repeat) for total, parts in rule.sums]
+    at_least = [(a + g * rule.width, b + g * rule.width) for g in range(rule.repeat) for a, b in rule.at_least]
+    part_of = [[k for k, (_, parts) in enumerate(sums) if i in parts] for i in range(width)]
+    total_of = [[k for k, (total, _) in enumerate(sums) if total == i] for i in range(width)]
+    first_member = [min((total, *parts)) for total, parts in sums]
+    # the identities whose parts still unread at cell i are exactly cells 0..i
+    prefix_of = [[k for k, (total, parts) in enumerate(sums) if total > i and set(range(i + 1)) <= set(parts)
+                  and all(p > i for p in parts if p not in range(i + 1))] for i in range(width)]
+    remaining: list[int | None] = [None] * len(sums)  # total minus the parts read so far, once the total is read
+    values = [0] * width
+    found: list[tuple[int, ...]] = []
+    dead: set[tuple[int, int, tuple[int | None, ...]]] = set()
+    steps = 0
+    capped: str | None = None
+
+    def read(end: int, i: int) -> None:
+        nonlocal steps, capped
+        steps += 1
+        if steps > MAX_SOLVER_STEPS or len(found) > MAX_READINGS:
+            capped = capped or (f"search stopped after {MAX_SOLVER_STEPS} steps" if steps > MAX_SOLVER_STEPS
+                                else f"more than {MAX_READINGS} readings")
             return
-        if len(values) == width:
-            if position == len(digits):
+        if i < 0:
+            if end == 0 and all(values[a] >= values[b] for a, b in at_least):
                 found.append(tuple(values))
             return
-        if len(digits) - position < width - len(values):
+        low, high = least[i + 1][end], most[i + 1][end]
+        if low is None or high is None:
             return
-        limit = next(end for end in ends if end > position)  # a cell never crosses a space
-        for stop in range(position + 1, limit + 1):
-            if stop - position > 1 and digits[position] == "0":
+        if any(not low <= remaining[k] <= high for k in prefix_of[i] if remaining[k] is not None):  # type: ignore[operator]
+            return
+        state = (end, i, tuple(remaining))
+        if state in dead:
+            return
+        before = len(found)
+        for start in cells_ending_at(end):
+            if start < i or capped:
                 break
-            values.append(int(digits[position:stop]))
-            if len(values) % rule.group or rule.holds(values[-rule.group:]):
-                extend(stop)
-            values.pop()
+            if end - start > 1 and digits[start] == "0":
+                continue
+            value = int(digits[start:end])
+            if any(remaining[k] is not None and remaining[k] < value for k in part_of[i]):  # type: ignore[operator]
+                break  # a longer cell is larger still
+            assign(start, i, value)
+        if len(found) == before and not capped:
+            dead.add(state)
 
-    extend(0)
-    return found
+    def assign(start: int, i: int, value: int) -> None:
+        saved = list(remaining)
+        values[i] = value
+        for k in part_of[i]:
+            if remaining[k] is not None:
+                remaining[k] -= value  # type: ignore[operator]
+        for k in total_of[i]:
+            remaining[k] = value - sum(values[p] for p in sums[k][1] if p > i)
+        if all(r is None or r >= 0 for r in remaining) and all(
+                remaining[k] == 0 for k in range(len(sums)) if first_member[k] == i):
+            read(start, i - 1)
+        remaining[:] = saved
+
+    read(n, width - 1)
+    return Readings(tuple(found), capped)
 
 
 # ---------------------------------------------------------------- observed rows
@@ -138,13 +201,14 @@ def _split_label_values(cells: list[str]) -> tuple[list[str], list[str]]:
     return label, cells[index:]
 
 
-def _read_rows(text: str, width: int, rule: Arithmetic) -> list[Observed]:
+def _read_rows(text: str, rule: RowSums) -> list[Observed]:
     """The value rows at the start of `text` (after label remnants and a unit such as 条/件). Usually
-    one row; a digit run is split with the table's arithmetic, and a run holding whole multiples of the
-    table's width is read as that many rows (PDF extraction merges neighbouring rows:
+    one row; a digit run is split with the table's row identities, and a run holding whole multiples
+    of the table's width is read as that many rows (PDF extraction merges neighbouring rows:
     '31 0 0 0 0 0 311 0 0 0 0 0 1')."""
+    width = rule.width
     text = _LEADING_UNIT.sub("", _LABEL_REMNANT.sub("", text))
-    lead = _TRAILING_ITEM_NUMBER.sub("", _LEAD_VALUES.match(text).group(0)).strip()
+    lead = _TRAILING_ITEM_NUMBER.sub("", _LEAD_VALUES.match(text).group(0)).strip()  # type: ignore[union-attr]
     tokens = _VALUE_TOKEN.findall(lead)
     if not tokens:
         return []
@@ -161,15 +225,19 @@ def _read_rows(text: str, width: int, rule: Arithmetic) -> list[Observed]:
     for rows in range(1, most_rows + 1):
         if len(tokens) > rows * width:
             continue
-        readings = split_digit_run(digits, width * rows, rule)
-        if len(readings) == 1:
-            values = [str(v) for v in readings[0]]
+        readings = split_digit_run(digits, replace(rule, repeat=rows))
+        if readings.capped:
+            return [Observed("", [], "digit_run", note=f"digit run '{lead[:80]}' left unknown: {readings.capped}")]
+        if len(readings.values) == 1:
+            values = [str(v) for v in readings.values[0]]
             return [Observed("", values[i * width:(i + 1) * width], "digit_run" if rows == 1 else "text_row")
                     for i in range(rows)]
-        if rows == 1 and readings:
-            return [Observed("", [], "digit_run", candidates=readings,
-                             note=f"digit run '{lead}' has {len(readings)} readings that satisfy the table's arithmetic")]
-    return [Observed("", [], "digit_run", note=f"digit run '{lead}' has no reading that satisfies the table's arithmetic")]
+        if rows == 1 and readings.values:
+            return [Observed("", [], "digit_run", candidates=list(readings.values),
+                             note=f"digit run '{lead}' has {len(readings.values)} readings that satisfy the "
+                                  "table's row identities")]
+    return [Observed("", [], "digit_run", note=f"digit run '{lead[:80]}' has no reading that satisfies the table's "
+                                                "row identities")]
 
 
 @dataclass(frozen=True)
@@ -212,10 +280,11 @@ def _has_values(rows: list[Observed]) -> bool:
     return any(row.values or row.candidates for row in rows)
 
 
-def observe(lines: Sequence[str], labels: Labels, width: int, rule: Arithmetic) -> list[Observed]:
+def observe(lines: Sequence[str], labels: Labels, rule: RowSums) -> list[Observed]:
     """Observed rows of a table region: pipe rows split into label and value cells; text lines cut at
     every row label they contain (flattened dumps hold a whole table in one line)."""
     rows: list[Observed] = []
+    width = rule.width
     for line in lines:
         cells = parse_pipe_row(line)
         if cells is not None:
@@ -234,15 +303,15 @@ def observe(lines: Sequence[str], labels: Labels, width: int, rule: Arithmetic) 
         kept = [(m.start(), m.end(), labels.spec_of(m)) for m in labels.combined.finditer(line)]
         if not kept:  # numbers whose label the extraction cut off or wrapped onto other lines
             for run in _VALUE_RUN.finditer(line):
-                if _has_values(found := _read_rows(run.group(0), width, rule)):
+                if _has_values(found := _read_rows(run.group(0), rule)):
                     rows += found
                     break
             continue
-        if _has_values(head := _read_rows(line[:kept[0][0]], width, rule)):
+        if _has_values(head := _read_rows(line[:kept[0][0]], rule)):
             rows += head
         for index, (start, end, spec) in enumerate(kept):
             stop = kept[index + 1][0] if index + 1 < len(kept) else len(line)
-            found = _read_rows(line[end:stop], width, rule) or [Observed("", [], "text_row")]
+            found = _read_rows(line[end:stop], rule) or [Observed("", [], "text_row")]
             found[0].label, found[0].spec = line[start:end], spec
             rows += found
     return rows
@@ -320,38 +389,48 @@ def _assign_table3(rows: list[Observed], width: int) -> dict[str, Observed]:
 
 
 def _resolve_ambiguous(filled: dict[str, Observed], columns: tuple[str, ...]) -> None:
-    """Try every combination of the remaining digit-run readings against table 3's identities
-    (outcomes add up to （七）总计; received + carried over = total + carried forward); keep a
-    combination only when it is the single one that satisfies them."""
+    """Choose among the remaining digit-run readings with table 3's column identities (outcomes add
+    up to （七）总计; received + carried over = total + carried forward): rows are tried one after
+    another and a partial choice is dropped as soon as an identity it completes breaks. A choice is
+    kept only when it is the single one that satisfies them; the search is capped, with the reason."""
     ambiguous = [key for key, row in filled.items() if row.candidates and not row.values]
-    if not ambiguous or len(ambiguous) > 4:
+    if not ambiguous:
         return
-    known = {key: dict(zip(columns, map(cell_value, row.values))) for key, row in filled.items() if row.values}
-    solutions = []
-    for combo in itertools.product(*(filled[key].candidates for key in ambiguous)):
-        grid = known | {key: dict(zip(columns, map(float, reading))) for key, reading in zip(ambiguous, combo, strict=True)}
-        if _table3_consistent(grid, columns):
-            solutions.append(combo)
-            if len(solutions) > 1:
-                return
-    if len(solutions) == 1:
+    identities = of_table("table3", "column")
+    grid: dict[str, dict[str, float | None]] = {
+        key: dict(zip(columns, map(cell_value, row.values))) if row.values else dict.fromkeys(columns)
+        for key, row in filled.items()}
+    solutions: list[tuple[tuple[int, ...], ...]] = []
+    chosen: list[tuple[int, ...]] = []
+    steps = 0
+
+    def choose(index: int) -> None:
+        nonlocal steps
+        steps += 1
+        if len(solutions) > 1 or steps > MAX_SOLVER_STEPS:
+            return
+        if index == len(ambiguous):
+            solutions.append(tuple(chosen))
+            return
+        key = ambiguous[index]
+        for reading in filled[key].candidates:
+            grid[key] = dict(zip(columns, map(float, reading)))
+            if consistent(grid, identities):
+                chosen.append(reading)
+                choose(index + 1)
+                chosen.pop()
+        grid[key] = dict.fromkeys(columns)
+
+    choose(0)
+    if steps > MAX_SOLVER_STEPS:
+        for key in ambiguous:
+            filled[key].note = f"{filled[key].note}; not resolved: search across rows stopped after {MAX_SOLVER_STEPS} steps"
+    elif len(solutions) == 1:
         for key, reading in zip(ambiguous, solutions[0], strict=True):
             row = filled[key]
             row.values = [str(v) for v in reading]
-            row.note = f"{row.note}; resolved by the table's row and column identities"
+            row.note = f"{row.note}; resolved by the table's column identities"
             row.candidates = []
-
-
-def _table3_consistent(grid: dict[str, dict[str, float | None]], columns: tuple[str, ...]) -> bool:
-    for column in columns:
-        outcomes = [grid[k].get(column) for k in TABLE3_OUTCOME_ROWS if k in grid]
-        total = grid.get("total", {}).get(column)
-        if total is not None and outcomes and None not in outcomes and sum(outcomes) != total:  # type: ignore[arg-type]
-            return False
-        flow = [grid.get(k, {}).get(column) for k in ("received", "carried_over", "total", "carried_forward")]
-        if None not in flow and flow[0] + flow[1] != flow[2] + flow[3]:  # type: ignore[operator]
-            return False
-    return True
 
 
 def _column_key(header: str) -> str | None:
@@ -385,23 +464,9 @@ def table3_columns(lines: Sequence[str]) -> tuple[str, ...]:
     return TABLE3_COLUMNS_WITH_SUBTOTAL if "小计" in "".join(header_text) else TABLE3_COLUMNS
 
 
-def table3_arithmetic(columns: tuple[str, ...]) -> Arithmetic:
-    """Applicant columns add up to 总计 (and organisation columns to 小计, when there is one)."""
-    index = {key: i for i, key in enumerate(columns)}
-    applicant = [index[k] for k in TABLE3_COLUMNS[:-1] if k in index]
-    organisations = [index[k] for k in ORG_COLUMNS if k in index]
-    subtotal = index.get("org_subtotal")
-
-    def holds(values: Sequence[int]) -> bool:
-        return sum(values[i] for i in applicant) == values[index["total"]] and (
-            subtotal is None or sum(values[i] for i in organisations) == values[subtotal])
-
-    return Arithmetic(len(columns), holds)
-
-
 def _table3(doc_id: str, table_idx: int, lines: list[str]) -> list[TableCell]:
     columns = table3_columns(lines)
-    rows = observe(lines, TABLE3_LABELS, len(columns), table3_arithmetic(columns))
+    rows = observe(lines, TABLE3_LABELS, row_sums("table3", columns))
     filled = _assign_table3(rows, len(columns))
     _resolve_ambiguous(filled, columns)
     cells: list[TableCell] = []
@@ -421,7 +486,7 @@ def _table4(doc_id: str, table_idx: int, lines: list[str]) -> list[TableCell]:
         for run in re.finditer(r"(?<![\d.])\d[\d ]*\d(?![\d.])", text):
             if len(re.sub(r"\D", "", run.group(0))) < width:
                 continue
-            found = _read_rows(run.group(0), width, BLOCK_TOTALS)
+            found = _read_rows(run.group(0), row_sums("table4", TABLE4_COLUMNS))
             if _has_values(found):
                 found[0].label = "行政复议 / 行政诉讼"
                 return _cells(doc_id, table_idx, "table4", 0, "review_litigation", found[0], TABLE4_COLUMNS)
@@ -432,7 +497,7 @@ def _table4(doc_id: str, table_idx: int, lines: list[str]) -> list[TableCell]:
 def _table2(doc_id: str, table_idx: int, lines: list[str], template: str) -> list[TableCell]:
     cells: list[TableCell] = []
     for row_idx, (key, facts, labels) in enumerate(TABLE2_LABELS["2019" if template == "2019" else "2021"]):
-        rows = [row for row in observe(lines, labels, len(facts), no_arithmetic(len(facts))) if row.spec is not None]
+        rows = [row for row in observe(lines, labels, RowSums(len(facts))) if row.spec is not None]
         with_values = [row for row in rows if row.values or row.note]
         if with_values:
             cells += _cells(doc_id, table_idx, "table2", row_idx, key, with_values[0], facts)
@@ -442,7 +507,7 @@ def _table2(doc_id: str, table_idx: int, lines: list[str], template: str) -> lis
 # ---------------------------------------------------------------- legacy statistics table
 def _legacy(doc_id: str, table_idx: int, lines: list[str]) -> list[TableCell]:
     """指标名称 | 计量单位 | 本年度 | 历年累计: numbers follow their label, on its line or the next."""
-    rows = observe(lines, LEGACY_LABELS, 2, CUMULATIVE)
+    rows = observe(lines, LEGACY_LABELS, CUMULATIVE)
     cells: list[TableCell] = []
     waiting: Observed | None = None
     done: set[str] = set()

@@ -59,6 +59,7 @@ TABLE3_GROUP_LABELS: tuple[RowSpec, ...] = (
 )
 TABLE3_COLUMNS = ("natural_person", "commercial", "research", "ngo", "legal_services", "other_org", "total")
 ORG_COLUMNS = ("commercial", "research", "ngo", "legal_services", "other_org")
+TABLE3_APPLICANT_COLUMNS = TABLE3_COLUMNS[:-1]
 # Some reports add a 法人或其他组织小计 column after the five organisation columns.
 TABLE3_COLUMNS_WITH_SUBTOTAL = (*TABLE3_COLUMNS[:-1], "org_subtotal", "total")
 # Header words of table 3's columns, tried in this order on a column's header text once the group
@@ -141,6 +142,8 @@ LEGACY_ROWS: tuple[tuple[str, str, str | None], ...] = (
     ("review", r"行政复议数", "review_total"),
     ("litigation", r"行政诉讼数", "litigation_total"),
 )
+LEGACY_CHANNEL_ROWS = ("requests_in_person", "requests_fax", "requests_email", "requests_online",
+                       "requests_letter", "requests_other_channel")
 LEGACY_SPECS = tuple(RowSpec(key, pattern, fact) for key, pattern, fact in LEGACY_ROWS)
 CUMULATIVE_SUFFIX = "__cumulative"  # fact key of a legacy row's 历年累计 (running total) column
 LEGACY_ANCHOR = re.compile(r"指标名称|计量\s*单位|历年累计")

@@ -10,17 +10,12 @@ from gov_pipeline.grids import parse_pipe_row, render_pipe_rows, resolve_spans
 from gov_pipeline.html_text import parse_html
 from gov_pipeline.quality import ReportContext
 from gov_pipeline.records import TableCell
-from gov_pipeline.tables import (
-    BLOCK_TOTALS,
-    cell_value,
-    extract_tables,
-    split_digit_run,
-    table3_arithmetic,
-    table3_columns,
-)
+from gov_pipeline.identities import row_sums
+from gov_pipeline.tables import cell_value, extract_tables, split_digit_run, table3_columns
 from gov_pipeline.template import TABLE3_COLUMNS, TABLE3_ROWS, TABLE4_COLUMNS, detect_template
 
-ROW_TOTAL = table3_arithmetic(TABLE3_COLUMNS)
+ROW_TOTAL = row_sums("table3", TABLE3_COLUMNS)
+BLOCK_TOTALS = row_sums("table4", TABLE4_COLUMNS)
 from gov_pipeline_tests.conftest import CORPUS, SHUYANG, cleaned_text, report_violations
 
 
@@ -100,7 +95,7 @@ def test_flattened_dumps_yield_table3_and_table4_from_digit_runs(relative: str, 
 
 def test_ambiguous_digit_run_is_resolved_only_by_the_table_identities() -> None:
     # 2021 dump, （一）予以公开 "270020130": two readings satisfy the row total on their own …
-    assert split_digit_run("270020130", 7, ROW_TOTAL) == [
+    assert sorted(split_digit_run("270020130", ROW_TOTAL).values) == [
         (2, 7, 0, 0, 20, 1, 30), (27, 0, 0, 2, 0, 1, 30)]
     # … and only one agrees with the rest of the table (column sums = （七）总计)
     table3 = by_row(extract_tables("doc", cleaned_text(CORPUS / "2021_city_pingtan-zone_report.txt")), "table3")
@@ -119,11 +114,11 @@ def test_ambiguous_digit_run_without_enough_constraints_stays_unknown() -> None:
 
 
 def test_digit_run_splits_respect_leading_zeros_and_spaces() -> None:
-    assert split_digit_run("230 000023", 7, ROW_TOTAL) == [(23, 0, 0, 0, 0, 0, 23)]
-    assert split_digit_run("23 0 00 0 023", 7, ROW_TOTAL) == [(23, 0, 0, 0, 0, 0, 23)]
-    assert split_digit_run("000000000000000", 15, BLOCK_TOTALS) == [(0,) * 15]
+    assert split_digit_run("230 000023", ROW_TOTAL).values == ((23, 0, 0, 0, 0, 0, 23),)
+    assert split_digit_run("23 0 00 0 023", ROW_TOTAL).values == ((23, 0, 0, 0, 0, 0, 23),)
+    assert split_digit_run("000000000000000", BLOCK_TOTALS).values == ((0,) * 15,)
     # table 4 of the 2021 dump: three blocks of five, each adding up to its total
-    assert split_digit_run("10203120001200000", 15, BLOCK_TOTALS) == [(1, 0, 2, 0, 3, 12, 0, 0, 0, 12, 0, 0, 0, 0, 0)]
+    assert split_digit_run("10203120001200000", BLOCK_TOTALS).values == ((1, 0, 2, 0, 3, 12, 0, 0, 0, 12, 0, 0, 0, 0, 0),)
 
 
 @pytest.mark.parametrize("relative,received,total,refused_rows", [
