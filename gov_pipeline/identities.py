@@ -143,7 +143,11 @@ class RowSums:
 def row_sums(table_key: str, columns: Sequence[str]) -> RowSums:
     """The row identities of a table laid out with these columns, as positions for the solver."""
     index = {key: i for i, key in enumerate(columns)}
-    sums = tuple((index[i.left[0]], tuple(index[k] for k in i.right))
-                 for i in of_table(table_key, "row")
-                 if i.sums_to_total() and i.left[0] in index and all(k in index for k in i.right))
-    return RowSums(len(columns), sums)
+    sums = [(index[i.left[0]], tuple(index[k] for k in i.right))
+            for i in of_table(table_key, "row")
+            if i.sums_to_total() and i.left[0] in index and all(k in index for k in i.right)]
+    # a sum nested in another gives a third: 总计 = 自然人 + 小计 (the solver learns 自然人 early)
+    nested = [(outer, tuple(sorted(set(outer_parts) - set(inner_parts) | {inner})))
+              for outer, outer_parts in sums for inner, inner_parts in sums
+              if inner != outer and set(inner_parts) < set(outer_parts)]
+    return RowSums(len(columns), tuple(sums + nested))

@@ -13,6 +13,7 @@ import re
 from collections import deque
 from collections.abc import Sequence
 from dataclasses import dataclass, field, replace
+from functools import cache
 
 from gov_pipeline.grids import parse_pipe_row
 from gov_pipeline.identities import RowSums, consistent, of_table, row_sums
@@ -97,30 +98,35 @@ def split_digit_run(text: str, rule: RowSums) -> Readings:
         first = max(0, end - MAX_CELL_DIGITS, max((b for b in breaks if b < end), default=0))
         return range(end - 1, first - 1, -1)
 
-    # least / greatest sum of digits[:end] read as `count` cells (None: cannot be read so)
-    least: list[list[int | None]] = [[None] * (n + 1) for _ in range(width + 1)]
-    most: list[list[int | None]] = [[None] * (n + 1) for _ in range(width + 1)]
-    least[0][0] = most[0][0] = 0
-    for count in range(1, width + 1):
-        for end in range(count, n + 1):
-            for start in cells_ending_at(end):
-                before_least, before_most = least[count - 1][start], most[count - 1][start]
-                if before_least is None or before_most is None or (end - start > 1 and digits[start] == "0"):
-                    continue
-                value = int(digits[start:end])
-                if least[count][end] is None or before_least + value < least[count][end]:  # type: ignore[operator]
-                    least[count][end] = before_least + value
-                if most[count][end] is None or before_most + value > most[count][end]:  # type: ignore[operator]
-                    most[count][end] = before_most + value
+    @cache
+    def bounds(count: int, start: int, end: int) -> tuple[int, int] | None:
+        """Least and greatest sum of digits[start:end] read as `count` cells (None: cannot be)."""
+        if count == 0:
+            return (0, 0) if start == end else None
+        found: tuple[int, int] | None = None
+        for first in cells_ending_at(end):
+            if first < start + count - 1:
+                break
+            if end - first > 1 and digits[first] == "0":
+                continue
+            before = bounds(count - 1, start, first)
+            if before is not None:
+                value = int(digits[first:end])
+                low, high = before[0] + value, before[1] + value
+                found = (low, high) if found is None else (min(found[0], low), max(found[1], high))
+        return found
+
     sums = [(total + g * rule.width, tuple(p + g * rule.width for p in parts))
             for g in range(rule.repeat) for total, parts in rule.sums]
     at_least = [(a + g * rule.width, b + g * rule.width) for g in range(rule.repeat) for a, b in rule.at_least]
     part_of = [[k for k, (_, parts) in enumerate(sums) if i in parts] for i in range(width)]
     total_of = [[k for k, (total, _) in enumerate(sums) if total == i] for i in range(width)]
     first_member = [min((total, *parts)) for total, parts in sums]
-    # the identities whose parts still unread at cell i are exactly cells 0..i
-    prefix_of = [[k for k, (total, parts) in enumerate(sums) if total > i and set(range(i + 1)) <= set(parts)
-                  and all(p > i for p in parts if p not in range(i + 1))] for i in range(width)]
+    # per cell i: the identities whose parts still unread are exactly cells 0..i, or cells 1..i
+    unread_from = [[(k, lead) for k, (total, parts) in enumerate(sums) for lead in (0, 1)
+                    if total > i >= lead and {p for p in parts if p <= i} == set(range(lead, i + 1))]
+                   for i in range(width)]
+    fixes_first = [k for k, (total, parts) in enumerate(sums) if 0 in parts and total > 0]
     remaining: list[int | None] = [None] * len(sums)  # total minus the parts read so far, once the total is read
     values = [0] * width
     found: list[tuple[int, ...]] = []
@@ -139,11 +145,21 @@ def split_digit_run(text: str, rule: RowSums) -> Readings:
             if end == 0 and all(values[a] >= values[b] for a, b in at_least):
                 found.append(tuple(values))
             return
-        low, high = least[i + 1][end], most[i + 1][end]
-        if low is None or high is None:
+        if bounds(i + 1, 0, end) is None:
             return
-        if any(not low <= remaining[k] <= high for k in prefix_of[i] if remaining[k] is not None):  # type: ignore[operator]
-            return
+        # an identity whose only unread part is cell 0 fixes it, and so where cells 1..i begin
+        first_cell = None
+        for k in fixes_first:
+            if remaining[k] is not None and all(p > i or p == 0 for p in sums[k][1]) and i > 0:
+                first_cell = str(remaining[k])
+                if not digits.startswith(first_cell, 0) or len(first_cell) > end - i:
+                    return
+        for k, lead in unread_from[i]:
+            if remaining[k] is None or (lead == 1 and first_cell is None):
+                continue
+            span = bounds(i + 1 - lead, len(first_cell) if lead else 0, end)  # type: ignore[arg-type]
+            if span is None or not span[0] <= remaining[k] <= span[1]:  # type: ignore[operator]
+                return
         state = (end, i, tuple(remaining))
         if state in dead:
             return

@@ -34,14 +34,14 @@ def test_spans_are_resolved_like_a_reader_sees_them() -> None:
         [("结果维持", "2", None), ("结果纠正", "2", None), ("其他结果", "2", None), ("尚未审结", "2", None),
          ("总计", "2", None), ("未经复议直接起诉", None, "5"), ("复议后起诉", None, "5")],
         [("结果维持", None, None)] * 10,
-    ])
+    ]).rows
     assert len(grid) == 3 and all(len(row) == 15 for row in grid)
     assert grid[0][4] == "行政复议" and grid[0][5] == "行政诉讼"
     assert grid[2][0] == "结果维持" and grid[2][4] == "总计" and grid[1][10] == "复议后起诉"
 
 
 def test_spans_are_bounded() -> None:
-    grid = resolve_spans([[("x", "100000", "100000")]])
+    grid = resolve_spans([[("x", "100000", "100000")]]).rows
     assert len(grid) <= 2000 and len(grid[0]) <= 60
 
 
