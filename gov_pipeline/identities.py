@@ -13,6 +13,7 @@ from gov_pipeline.template import (
     LEGACY_CHANNEL_ROWS,
     ORG_COLUMNS,
     TABLE3_APPLICANT_COLUMNS,
+    TABLE3_COLUMNS,
     TABLE3_GROUP_LABELS,
     TABLE3_GROUPS,
     TABLE3_OUTCOME_ROWS,
@@ -66,11 +67,11 @@ SUBTOTAL_ROW_OF_GROUP = {"outcome_refused": "refused_subtotal", "outcome_unable_
 
 IDENTITIES: tuple[Identity, ...] = (
     Identity("T3-A", "table3_balance", "table3", "column", ("received", "carried_over"), ("total", "carried_forward"),
-             wording="received + carried over = handled (七)总计 + carried forward"),
+             along=TABLE3_COLUMNS, wording="received + carried over = handled (七)总计 + carried forward"),
     Identity("T3-B", "outcomes_sum", "table3", "column", ("total",), TABLE3_OUTCOME_ROWS, optional_right=True,
-             wording="(七)总计 = outcome rows (一)..(六)"),
+             along=TABLE3_COLUMNS, wording="(七)总计 = outcome rows (一)..(六)"),
     *(Identity("T3-D", "refusal_reasons_sum" if group == "outcome_refused" else "outcomes_sum", "table3", "column",
-               (SUBTOTAL_ROW_OF_GROUP[group],), members, optional_right=True,
+               (SUBTOTAL_ROW_OF_GROUP[group],), members, optional_right=True, along=TABLE3_COLUMNS,
                wording=f"subtotal row of {group} = its rows")
       for group, members in TABLE3_GROUPS),
     Identity("T3-C", "table3_row_totals", "table3", "row", ("total",), TABLE3_APPLICANT_COLUMNS,

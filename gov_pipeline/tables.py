@@ -23,8 +23,7 @@ from gov_pipeline.template import (
     ITEM_NUMBER,
     LEGACY_ANCHOR,
     LEGACY_SPECS,
-    TABLE2_2019,
-    TABLE2_2021,
+    TABLE2_LAYOUTS,
     TABLE3_ANCHOR,
     TABLE3_COLUMN_ALIASES,
     TABLE3_COLUMNS,
@@ -286,9 +285,9 @@ TABLE3_LABELS = Labels.of(TABLE3_ROWS + TABLE3_GROUP_LABELS)
 LEGACY_LABELS = Labels.of(LEGACY_SPECS)
 # table 2 rows are read one label at a time: (row key, fact keys of its columns, its label)
 TABLE2_LABELS = {
-    version: [(key, facts, Labels.of([RowSpec(key, label.lstrip("^"), None, numbered=False)]))
-              for key, label, facts in layout]
-    for version, layout in (("2019", TABLE2_2019), ("2021", TABLE2_2021))
+    version: [(key, facts, Labels.of([RowSpec(key, label.lstrip("^"), None, numbered=False, official=printed)]))
+              for key, label, facts, printed, _ in layout]
+    for version, layout in TABLE2_LAYOUTS.items()
 }
 
 

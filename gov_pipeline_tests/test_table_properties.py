@@ -6,11 +6,21 @@ from __future__ import annotations
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from gov_pipeline.grids import MAX_CELL_CHARS, MAX_COLS, MAX_GRID_CHARS, MAX_ROWS, resolve_spans
+from gov_pipeline.grids import (
+    MAX_CELL_CHARS,
+    MAX_COLS,
+    MAX_GRID_CHARS,
+    MAX_ROWS,
+    resolve_spans,
+)
 from gov_pipeline.html_text import parse_html
 from gov_pipeline.identities import RowSums, row_sums
 from gov_pipeline.tables import MAX_READINGS, split_digit_run
-from gov_pipeline.template import TABLE3_COLUMNS, TABLE3_COLUMNS_WITH_SUBTOTAL, TABLE4_COLUMNS
+from gov_pipeline.template import (
+    TABLE3_COLUMNS,
+    TABLE3_COLUMNS_WITH_SUBTOTAL,
+    TABLE4_COLUMNS,
+)
 
 SPAN = st.one_of(st.none(), st.integers(-3, 80).map(str), st.sampled_from(["", "x", " 2 ", "1e3"]))
 CELL = st.tuples(st.text(max_size=30), SPAN, SPAN)
