@@ -39,18 +39,6 @@ def _printed_row_labels(cells: Sequence[TableCell]) -> dict[tuple[str, str], str
     return {(c.table_key, c.row_key): c.text for c in cells if c.col_idx == 0 and c.row_key and c.text.strip()}
 
 
-def _by_row(cells: Sequence[TableCell], table_key: str) -> Cells:
-    rows: Cells = {}
-    for cell in cells:
-        if cell.table_key == table_key and cell.row_key and cell.col_key:
-            rows.setdefault(cell.row_key, {})[cell.col_key] = cell
-    return rows
-
-
-def _values(rows: Cells) -> dict[str, dict[str, float | None]]:
-    return {row: {col: cell.value for col, cell in by_col.items()} for row, by_col in rows.items()}
-
-
 def _blanks_as_zero(rows: Cells, identity: Identity) -> None:
     """In every row where the identity's total is a number, its parts numbers or blanks, and the
     numbers alone add up to the total: the blanks are 0."""
@@ -69,31 +57,45 @@ def _blanks_as_zero(rows: Cells, identity: Identity) -> None:
 
 def _derive_blank_totals(rows: Cells) -> None:
     """Table 3 printed with its 总计 column blank: each row's total is the sum of its applicant
-    columns, but only when every applicant column is read in full (a column left wholly blank counts
-    as 0) and satisfies the column identities (T3-A, and T3-B where the outcome rows are there)."""
+    columns, but only when every applicant column, its blanks read as 0, satisfies the column
+    identities (T3-A, and T3-B where the outcome rows are there)."""
     with_values = [by_col for by_col in rows.values() if any(c.value is not None for c in by_col.values())]
     if not with_values or "received" not in rows or \
             any("total" not in by_col or not _is_blank(by_col["total"]) for by_col in with_values):
         return
-    zero_columns: list[str] = []
     for col in TABLE3_APPLICANT_COLUMNS:
-        column = [by_col.get(col) for by_col in rows.values()]
-        if all(cell is not None and _is_blank(cell) for cell in column):
-            zero_columns.append(col)
-        elif any(cell is None or cell.value is None for cell in column):
+        column = {row: by_col.get(col) for row, by_col in rows.items()}
+        if any(cell is None or (cell.value is None and not _is_blank(cell)) for cell in column.values()):
             return
-        else:
-            read = list(instances({row: {col: by_col[col].value} for row, by_col in rows.items()},
-                                  of_table("table3", "column")))
-            if not any(i.identity.id == "T3-A" for i in read) or not all(i.holds for i in read):
-                return
+        read = list(instances({row: {col: cell.value or 0.0} for row, cell in column.items()},  # type: ignore[union-attr]
+                              of_table("table3", "column")))
+        if not any(i.identity.id == "T3-A" for i in read) or not all(i.holds for i in read):
+            return
     for by_col in rows.values():
-        for col in zero_columns:
-            by_col[col] = replace(by_col[col], value=0.0, note="column left blank throughout: read as 0")
+        for col in TABLE3_APPLICANT_COLUMNS:
+            if by_col[col].value is None:
+                by_col[col] = replace(by_col[col], value=0.0, note=f"'{by_col[col].text}' read as 0: the column's "
+                                                                    "identities (T3-A, T3-B) hold")
         total = sum(by_col[col].value for col in TABLE3_APPLICANT_COLUMNS)  # type: ignore[misc]
         by_col["total"] = replace(by_col["total"], value=total,
                                   note="总计 column left blank: the sum of the applicant columns, whose column "
                                        "identities (T3-A, T3-B) all hold")
+
+
+def read_tables(cells: Sequence[TableCell]) -> dict[str, Cells]:
+    """Per table, its mapped cells by row and column, blanks read as 0 and a blank 总计 column
+    derived where the declared identities allow it (each such cell says so in its note)."""
+    tables: dict[str, Cells] = {}
+    for cell in cells:
+        if cell.row_key and cell.col_key:
+            tables.setdefault(cell.table_key, {}).setdefault(cell.row_key, {})[cell.col_key] = cell
+    for table_key, rows in tables.items():
+        for identity in of_table(table_key, "row"):
+            if identity.sums_to_total():
+                _blanks_as_zero(rows, identity)
+    if "table3" in tables:
+        _derive_blank_totals(tables["table3"])
+    return tables
 
 
 def _fact(doc_id: str, key: str, value: float, unit: str, section: str, cell: TableCell | None, evidence: str,
@@ -120,14 +122,8 @@ def extract_table_facts(doc_id: str, cells: Sequence[TableCell], template: str =
         evidence = f"{TABLE_NAMES[cell.table_key]} {row} / {col}: {cell.text or '(blank)'}{note}{why}"
         facts.append(_fact(doc_id, key, cell.value, unit, section, cell, evidence, row, col))  # type: ignore[arg-type]
 
-    table3 = _by_row(cells, "table3")
-    for identity in of_table("table3", "row"):
-        if identity.sums_to_total():
-            _blanks_as_zero(table3, identity)
-    _derive_blank_totals(table3)
-    table4 = _by_row(cells, "table4")
-    for identity in of_table("table4", "row"):
-        _blanks_as_zero(table4, identity)
+    tables = read_tables(cells)
+    table3, table4 = tables.get("table3", {}), tables.get("table4", {})
 
     row_facts = {spec.key: spec.fact for spec in TABLE3_ROWS}
     for row_key, by_col in table3.items():
@@ -167,14 +163,14 @@ def extract_table_facts(doc_id: str, cells: Sequence[TableCell], template: str =
                                f"表四 行政诉讼 / 总计: 未经复议直接起诉 {totals[0].text} + 复议后起诉 "  # type: ignore[union-attr]
                                f"{totals[1].text} = {value:g}", "行政诉讼", "总计", "table4"))  # type: ignore[union-attr]
 
-    for by_col in _by_row(cells, "table2").values():
+    for by_col in tables.get("table2", {}).values():
         for cell in by_col.values():
             if cell.value is not None:
                 add(cell.col_key, cell, "wan_yuan" if cell.col_key.endswith("wan_yuan") else "count",  # type: ignore[arg-type,union-attr]
                     "proactive")
 
     legacy_facts = {key: fact for key, _, fact in LEGACY_ROWS}
-    for row_key, by_col in _by_row(cells, "other").items():
+    for row_key, by_col in tables.get("other", {}).items():
         fact = legacy_facts.get(row_key)
         if fact is None:
             continue
