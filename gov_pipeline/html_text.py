@@ -132,7 +132,7 @@ def _render_tables(container: LexborNode) -> tuple[int, int]:
             continue  # a layout table around other content: let its text flow
         rows = []
         for tr in table.css("tr"):
-            cells = [(_lines(cell.text(deep=True, separator=" ")).replace("\n", " "),
+            cells = [(_lines(cell.text(deep=True, separator="")).replace("\n", " "),
                       cell.attributes.get("rowspan"), cell.attributes.get("colspan"))
                      for cell in tr.iter() if cell.tag in ("td", "th")]
             if cells:

@@ -56,30 +56,49 @@ def _blanks_as_zero(rows: Cells, identity: Identity) -> None:
 
 
 def _derive_blank_totals(rows: Cells) -> None:
-    """Table 3 printed with its 总计 column blank: each row's total is the sum of its applicant
-    columns, but only when every applicant column, its blanks read as 0, satisfies the column
-    identities (T3-A, and T3-B where the outcome rows are there)."""
-    with_values = [by_col for by_col in rows.values() if any(c.value is not None for c in by_col.values())]
-    if not with_values or "received" not in rows or \
-            any("total" not in by_col or not _is_blank(by_col["total"]) for by_col in with_values):
+    """Table 3 rows printed with a blank 总计 (a whole blank column on some 2019-layout pages, one
+    cell on others): the total is the sum of the row's applicant columns, kept only when the 总计
+    column's identities (T3-A, T3-B) are then determined for every derived row and all hold. A blank
+    applicant cell in such a row counts as 0 only when its column's identities then hold."""
+    blank_total = [row for row, by_col in rows.items() if "total" in by_col and _is_blank(by_col["total"])]
+    if not blank_total:
         return
+    columns = of_table("table3", "column")
+    zero_in: set[str] = set()
     for col in TABLE3_APPLICANT_COLUMNS:
-        column = {row: by_col.get(col) for row, by_col in rows.items()}
-        if any(cell is None or (cell.value is None and not _is_blank(cell)) for cell in column.values()):
-            return
-        read = list(instances({row: {col: cell.value or 0.0} for row, cell in column.items()},  # type: ignore[union-attr]
-                              of_table("table3", "column")))
-        if not any(i.identity.id == "T3-A" for i in read) or not all(i.holds for i in read):
-            return
-    for by_col in rows.values():
+        if any(col in rows[row] and _is_blank(rows[row][col]) for row in blank_total):
+            read = list(instances({row: {col: by_col[col].value if col in by_col and not _is_blank(by_col[col])
+                                         else (0.0 if col in by_col else None)} for row, by_col in rows.items()},
+                                  columns))
+            if any(i.identity.id == "T3-A" for i in read) and all(i.holds for i in read):
+                zero_in.add(col)
+
+    def value(by_col: dict[str, TableCell], col: str) -> float | None:
+        cell = by_col.get(col)
+        if cell is None:
+            return None
+        return 0.0 if cell.value is None and _is_blank(cell) and col in zero_in else cell.value
+
+    derived = {}
+    for row in blank_total:
+        parts = [value(rows[row], col) for col in TABLE3_APPLICANT_COLUMNS]
+        if None not in parts:
+            derived[row] = sum(parts)  # type: ignore[arg-type]
+    grid = {row: {"total": derived.get(row, by_col["total"].value if "total" in by_col else None)}
+            for row, by_col in rows.items()}
+    read = list(instances(grid, columns))
+    covered = {row for i in read for row in (*i.identity.left, *i.identity.right)}
+    if not derived or not all(i.holds for i in read) or not set(derived) <= covered:
+        return
+    for row, total in derived.items():
+        by_col = rows[row]
         for col in TABLE3_APPLICANT_COLUMNS:
             if by_col[col].value is None:
                 by_col[col] = replace(by_col[col], value=0.0, note=f"'{by_col[col].text}' read as 0: the column's "
                                                                     "identities (T3-A, T3-B) hold")
-        total = sum(by_col[col].value for col in TABLE3_APPLICANT_COLUMNS)  # type: ignore[misc]
         by_col["total"] = replace(by_col["total"], value=total,
-                                  note="总计 column left blank: the sum of the applicant columns, whose column "
-                                       "identities (T3-A, T3-B) all hold")
+                                  note="总计 left blank: the sum of the applicant columns, confirmed by the 总计 "
+                                       "column's identities (T3-A, T3-B)")
 
 
 def read_tables(cells: Sequence[TableCell]) -> dict[str, Cells]:

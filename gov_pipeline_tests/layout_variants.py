@@ -36,6 +36,8 @@ from gov_pipeline_tests.conftest import CORPUS, FIXTURES, clean_file
 OTHER_2021 = ("other_no_correction", "other_no_fee", "other_other")
 GROUPS = (("（三）不予公开", "refused_"), ("（四）无法提供", "unable_"), ("（五）不予处理", "not_processed_"),
           ("（六）其他处理", "other_"))
+SUBTOTAL = {"refused_": "refused_subtotal", "unable_": "unable_subtotal", "not_processed_": "not_processed_subtotal",
+            "other_": "other_group"}
 CORNER = "（本列数据的勾稽关系为：第一项加第二项之和，等于第三项加第四项之和）"
 
 
@@ -68,7 +70,7 @@ def template_reports() -> list[Report]:
         cells = extract_tables(document.doc_id, document.text)
         tables = read_tables(cells)
         table3 = {row: {col: _text(c.value) for col, c in by_col.items() if col in TABLE3_COLUMNS}
-                  for row, by_col in tables.get("table3", {}).items() if row in {s.key for s in TABLE3_ROWS}}
+                  for row, by_col in tables.get("table3", {}).items()}
         table4 = {col: _text(c.value) for by_col in tables.get("table4", {}).values() for col, c in by_col.items()}
         table2 = {row: {col: _text(c.value) for col, c in by_col.items()} for row, by_col in tables.get("table2", {}).items()}
         facts = {f.fact_key: f.value for f in extract_table_facts(document.doc_id, cells)}
@@ -78,23 +80,36 @@ def template_reports() -> list[Report]:
 
 # ---------------------------------------------------------------- the model, laid out per generation
 def table3_rows(report: Report, generation: str) -> list[tuple[str, str, dict[str, str]]]:
-    """(group label, row label, values) in template order; in the 2019 layout the three （六） rows
-    of a 2021 report are printed as their one sum row."""
-    rows = []
+    """(group label, row label, values) of the rows the real document gave, in template order, with
+    its subtotal rows where it printed them; in the 2019 layout the three （六） rows of a 2021 report
+    are printed as their one sum row."""
+    rows: list[tuple[str, str, dict[str, str]]] = []
+    subtotals_done: set[str] = set()
     for spec in TABLE3_ROWS:
         if generation == "2019" and spec.key in OTHER_2021[:2]:
             continue
-        values = report.table3.get(spec.key, {})
-        label = spec.official
-        if spec.key == "other_other" and (generation == "2019" or report.template == "2019"):
-            label = "（六）其他处理"
-            if report.template == "2021":
-                parts = [report.table3.get(k, {}) for k in OTHER_2021]
-                values = {c: _text(sum(float(p[c]) for p in parts)) if all(p.get(c) for p in parts) else ""
-                          for c in TABLE3_COLUMNS}
-        group = next((g for g, prefix in GROUPS if spec.key.startswith(prefix) and label[0].isdigit()), "")
-        rows.append((group, label, values))
+        single_other = spec.key == "other_other" and (generation == "2019" or report.template == "2019")
+        group = next(((label, prefix) for label, prefix in GROUPS if spec.key.startswith(prefix)), None)
+        if group and not single_other and group[1] not in subtotals_done:
+            subtotals_done.add(group[1])
+            if SUBTOTAL[group[1]] in report.table3:
+                rows.append(("", group[0], report.table3[SUBTOTAL[group[1]]]))
+        if single_other:
+            values = report.table3.get("other_other", {}) if report.template == "2019" else \
+                report.table3.get("other_group") or _sum_rows([report.table3.get(k) for k in OTHER_2021])
+            if values:
+                rows.append(("", "（六）其他处理", values))
+            continue
+        if spec.key in report.table3:
+            rows.append((group[0] if group else "", spec.official, report.table3[spec.key]))
     return rows
+
+
+def _sum_rows(parts: list[dict[str, str] | None]) -> dict[str, str]:
+    if any(p is None for p in parts):
+        return {}
+    return {c: _text(sum(float(p[c]) for p in parts)) if all(p.get(c) for p in parts) else ""  # type: ignore[index,union-attr]
+            for c in TABLE3_COLUMNS}
 
 
 def table2_rows(report: Report, generation: str) -> list[tuple[str, str, list[str], list[str]]]:
