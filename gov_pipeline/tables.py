@@ -32,7 +32,9 @@ from gov_pipeline.template import (
     TABLE3_GROUP_LABELS,
     TABLE3_ROWS,
     TABLE4_ANCHOR,
+    TABLE4_BLOCKS,
     TABLE4_COLUMNS,
+    TABLE4_OUTCOMES,
     RowSpec,
     detect_template,
 )
@@ -54,7 +56,8 @@ MAX_READINGS = 64
 MAX_CELL_DIGITS = 9  # no count in these tables reaches 10^9: bounds every cell of a digit run
 CUMULATIVE = RowSums(2, at_least=((1, 0),))  # legacy: 历年累计 >= 本年度
 MAX_REGION_CHARS = 20000
-LEGACY_MAX_LINES = 80  # a statistics table of 2008-2018 has at most ~40 rows
+LEGACY_MAX_LINES = 80
+TABLE4_MAX_LINES = 24  # header and data rows, or three small block tables with their labels  # a statistics table of 2008-2018 has at most ~40 rows
 
 
 def cell_value(token: str) -> float | None:
@@ -306,6 +309,8 @@ def observe(lines: Sequence[str], labels: Labels, rule: RowSums) -> list[Observe
             label_cells, values = _split_label_values(cells)
             while len(values) > width and values[-1].strip() == "":
                 values.pop()
+            while len(values) > width and values[0].strip() == "":
+                values.pop(0)  # the empty cells of a label merged across columns (PDF-to-markdown)
             if width == 1 and len(set(values)) == 1:
                 values = values[:1]  # a single-value row spanned over several grid columns
             label = " ".join(label_cells)
@@ -492,19 +497,42 @@ def _table3(doc_id: str, table_idx: int, lines: list[str]) -> list[TableCell]:
 
 
 # ---------------------------------------------------------------- table 4
+_TABLE4_BLOCK_LABELS = (("litigation_after_review", re.compile("复议后起诉")),
+                        ("litigation_direct", re.compile("未经复议|直接起诉")),
+                        ("review", re.compile("^[^诉]*行政复议[^诉]*$")))
+
+
 def _table4(doc_id: str, table_idx: int, lines: list[str]) -> list[TableCell]:
-    """The one data row of table 4: the first run of >= 15 digits under the 行政复议/行政诉讼 header."""
+    """Table 4's 15 values: the first run of >= 15 digits under the 行政复议/行政诉讼 header, or its
+    three blocks printed as small tables of five (PDF-to-markdown), each named by the label above it
+    or else taken in template order."""
     width = len(TABLE4_COLUMNS)
+    rule = row_sums("table4", TABLE4_COLUMNS)
+    blocks: dict[str, list[str]] = {}
+    named: str | None = None
     for line in lines:
         cells = parse_pipe_row(line)
         text = " ".join(c for c in cells if c) if cells is not None else line
         for run in re.finditer(r"(?<![\d.])\d[\d ]*\d(?![\d.])", text):
             if len(re.sub(r"\D", "", run.group(0))) < width:
                 continue
-            found = _read_rows(run.group(0), row_sums("table4", TABLE4_COLUMNS))
+            found = _read_rows(run.group(0), rule)
             if _has_values(found):
                 found[0].label = "行政复议 / 行政诉讼"
                 return _cells(doc_id, table_idx, "table4", 0, "review_litigation", found[0], TABLE4_COLUMNS)
+        label = next((block for block, pattern in _TABLE4_BLOCK_LABELS if pattern.search(text)), None)
+        values = [c for c in cells if c.strip()] if cells is not None else []
+        if len(values) == len(TABLE4_OUTCOMES) and all(_VALUE_CELL.match(v) for v in values):
+            block = named if named and named not in blocks else next((b for b in TABLE4_BLOCKS if b not in blocks), None)
+            if block is not None:
+                blocks[block] = values
+            named = None
+        elif label is not None:
+            named = label
+    if len(blocks) == len(TABLE4_BLOCKS):
+        row = Observed("行政复议 / 行政诉讼", [v for b in TABLE4_BLOCKS for v in blocks[b]], "grid",
+                       note="three block tables of five")
+        return _cells(doc_id, table_idx, "table4", 0, "review_litigation", row, TABLE4_COLUMNS)
     return []
 
 
@@ -569,7 +597,7 @@ def extract_tables(doc_id: str, text: str) -> list[TableCell]:
         cells += _table3(doc_id, 3, header + text[table3[0]:table3[1]].split("\n"))
         table4 = _region(text, TABLE4_ANCHOR, None, table3[1])
         if table4:
-            cells += _table4(doc_id, 4, text[table4[0]:table4[1]].split("\n")[:12])
+            cells += _table4(doc_id, 4, text[table4[0]:table4[1]].split("\n")[:TABLE4_MAX_LINES])
         table2 = _region(text, re.compile(r"第二十条\s*第\s*[（(]\s*一\s*[)）]\s*项"), None)
         if table2 and table2[0] < table3[0]:
             cells += _table2(doc_id, 2, text[table2[0]:table3[0]].split("\n"), template)

@@ -20,6 +20,7 @@ from gov_pipeline.ingest import read_raw
 from gov_pipeline.table_facts import extract_table_facts, read_tables
 from gov_pipeline.tables import extract_tables
 from gov_pipeline.template import (
+    APPLICANT_SUFFIX,
     TABLE2_LAYOUTS,
     TABLE3_COLUMN_LABELS,
     TABLE3_COLUMNS,
@@ -95,21 +96,14 @@ def table3_rows(report: Report, generation: str) -> list[tuple[str, str, dict[st
             if SUBTOTAL[group[1]] in report.table3:
                 rows.append(("", group[0], report.table3[SUBTOTAL[group[1]]]))
         if single_other:
-            values = report.table3.get("other_other", {}) if report.template == "2019" else \
-                report.table3.get("other_group") or _sum_rows([report.table3.get(k) for k in OTHER_2021])
+            values = report.table3.get("other_other", {}) if report.template == "2019" else {
+                col: _text(report.facts.get("outcome_other" + APPLICANT_SUFFIX[col])) for col in TABLE3_COLUMNS}
             if values:
                 rows.append(("", "（六）其他处理", values))
             continue
         if spec.key in report.table3:
             rows.append((group[0] if group else "", spec.official, report.table3[spec.key]))
     return rows
-
-
-def _sum_rows(parts: list[dict[str, str] | None]) -> dict[str, str]:
-    if any(p is None for p in parts):
-        return {}
-    return {c: _text(sum(float(p[c]) for p in parts)) if all(p.get(c) for p in parts) else ""  # type: ignore[index,union-attr]
-            for c in TABLE3_COLUMNS}
 
 
 def table2_rows(report: Report, generation: str) -> list[tuple[str, str, list[str], list[str]]]:
