@@ -28,7 +28,7 @@ def main() -> None:
                 if not applies(layout, report):
                     continue
                 count += 1
-                result = score(expected(report, generation_of(layout, report)), read_back(report, layout, Path(folder)))
+                result = score(expected(report, generation_of(layout, report)), read_back(report, layout, Path(folder))[0])
                 total, right, wrong = total + result.expected, right + result.right, wrong + len(result.wrong)
                 if args.verbose and (result.wrong or result.missing):
                     print(f"  {layout} {report.name}: wrong {result.wrong[:6]} missing {len(result.missing)} "

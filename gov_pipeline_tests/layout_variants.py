@@ -17,6 +17,7 @@ from pathlib import Path
 
 from gov_pipeline.cleaning import clean_document
 from gov_pipeline.ingest import read_raw
+from gov_pipeline.records import TableCell
 from gov_pipeline.table_facts import extract_table_facts, read_tables
 from gov_pipeline.tables import extract_tables
 from gov_pipeline.template import (
@@ -325,8 +326,8 @@ def generation_of(layout: str, report: Report) -> str:
     return {"html_60号": "2019", "html_30号": "2021"}.get(layout, report.template)
 
 
-def read_back(report: Report, layout: str, folder: Path) -> dict[str, float]:
-    """Render one report in one layout, write it as a file and read its table facts back."""
+def read_back(report: Report, layout: str, folder: Path) -> tuple[dict[str, float], list[TableCell]]:
+    """Render one report in one layout, write it as a file and read its cells and table facts back."""
     suffix, content = LAYOUTS[layout](report)
     path = folder / f"{Path(report.name).stem}.{layout}.{suffix}"
     data = content.encode("utf-8")
@@ -334,7 +335,13 @@ def read_back(report: Report, layout: str, folder: Path) -> dict[str, float]:
     result = clean_document(read_raw(path, folder, data), data)
     assert result.document is not None, result.failure
     cells = extract_tables(result.document.doc_id, result.document.text)
-    return {f.fact_key: f.value for f in extract_table_facts(result.document.doc_id, cells)}
+    return {f.fact_key: f.value for f in extract_table_facts(result.document.doc_id, cells)}, cells
+
+
+def table_of(fact_key: str) -> str:
+    if any(fact_key in facts for layout in TABLE2_LAYOUTS.values() for _, _, facts, _, _ in layout):
+        return "table2"
+    return "table4" if fact_key.startswith(("review_", "litigation_")) else "table3"
 
 
 @dataclass(frozen=True)
