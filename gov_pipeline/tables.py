@@ -510,6 +510,7 @@ def _table4(doc_id: str, table_idx: int, lines: list[str]) -> list[TableCell]:
     rule = row_sums("table4", TABLE4_COLUMNS)
     blocks: dict[str, list[str]] = {}
     named: str | None = None
+    unread: Observed | None = None  # a run the identities could not split: kept for its reason
     for line in lines:
         cells = parse_pipe_row(line)
         text = " ".join(c for c in cells if c) if cells is not None else line
@@ -517,9 +518,11 @@ def _table4(doc_id: str, table_idx: int, lines: list[str]) -> list[TableCell]:
             if len(re.sub(r"\D", "", run.group(0))) < width:
                 continue
             found = _read_rows(run.group(0), rule)
-            if _has_values(found):
+            if found:
                 found[0].label = "行政复议 / 行政诉讼"
-                return _cells(doc_id, table_idx, "table4", 0, "review_litigation", found[0], TABLE4_COLUMNS)
+                if _has_values(found):
+                    return _cells(doc_id, table_idx, "table4", 0, "review_litigation", found[0], TABLE4_COLUMNS)
+                unread = unread or found[0]
         label = next((block for block, pattern in _TABLE4_BLOCK_LABELS if pattern.search(text)), None)
         values = [c for c in cells if c.strip()] if cells is not None else []
         if len(values) == len(TABLE4_OUTCOMES) and all(_VALUE_CELL.match(v) for v in values):
@@ -533,7 +536,7 @@ def _table4(doc_id: str, table_idx: int, lines: list[str]) -> list[TableCell]:
         row = Observed("行政复议 / 行政诉讼", [v for b in TABLE4_BLOCKS for v in blocks[b]], "grid",
                        note="three block tables of five")
         return _cells(doc_id, table_idx, "table4", 0, "review_litigation", row, TABLE4_COLUMNS)
-    return []
+    return _cells(doc_id, table_idx, "table4", 0, "review_litigation", unread, TABLE4_COLUMNS) if unread else []
 
 
 # ---------------------------------------------------------------- table 2
