@@ -57,6 +57,7 @@ MAX_CELL_DIGITS = 9  # no count in these tables reaches 10^9: bounds every cell 
 CUMULATIVE = RowSums(2, at_least=((1, 0),))  # legacy: 历年累计 >= 本年度
 MAX_REGION_CHARS = 20000
 LEGACY_MAX_LINES = 80
+TABLE2_ANCHOR = re.compile(r"第二十条\s*第\s*[（(]\s*一\s*[)）]\s*项")
 TABLE4_MAX_LINES = 24  # header and data rows, or three small block tables with their labels  # a statistics table of 2008-2018 has at most ~40 rows
 
 
@@ -601,9 +602,12 @@ def extract_tables(doc_id: str, text: str) -> list[TableCell]:
         table4 = _region(text, TABLE4_ANCHOR, None, table3[1])
         if table4:
             cells += _table4(doc_id, 4, text[table4[0]:table4[1]].split("\n")[:TABLE4_MAX_LINES])
-        table2 = _region(text, re.compile(r"第二十条\s*第\s*[（(]\s*一\s*[)）]\s*项"), None)
-        if table2 and table2[0] < table3[0]:
-            cells += _table2(doc_id, 2, text[table2[0]:table3[0]].split("\n"), template)
+        table2 = _region(text, TABLE2_ANCHOR, None)
+        table3_at = TABLE3_ANCHOR.search(text, table3[0])
+        # a flattened dump holds tables 2 and 3 in one line: table 2 then ends where table 3's first row begins
+        stop = table3[0] if table2 and table2[0] < table3[0] else (table3_at.start() if table3_at else 0)
+        if table2 and table2[0] < stop:
+            cells += _table2(doc_id, 2, text[table2[0]:stop].split("\n"), template)
     legacy = _region(text, LEGACY_ANCHOR, None)
     if legacy and template == "legacy":
         cells += _legacy(doc_id, 1, text[legacy[0]:legacy[1]].split("\n")[:LEGACY_MAX_LINES])
