@@ -139,12 +139,27 @@ TABLE3_ANCHOR = re.compile(r"本年新收[^\d|]{0,12}申请数量?")
 TABLE4_ANCHOR = re.compile(r"行政复议.{0,20}行政诉讼|结果维持.{0,10}结果纠正")
 
 
+TEMPLATE_NOTICE = re.compile(r"〔\s*(2019|2021)\s*〕\s*(60|30)\s*号")  # 国办公开办函〔2019〕60号 / 〔2021〕30号
+# the template's own section headings (domain.md §2): a template report whose tables the copy lost
+# (at a line start, or after the previous part's last sentence in a flattened dump)
+TEMPLATE_HEADINGS = (re.compile(r"(?:^|(?<=[。；\d]))一[、.．]\s*总体情况", re.MULTILINE),
+                     re.compile(r"(?:^|(?<=[。；\d元]))三[、.．]\s*收到和处理政府信息公开申请情况", re.MULTILINE))
+_TITLE_YEAR = re.compile(r"(20\d\d)\s*年度?[^\n。]{0,40}?政府信息公开(?:工作)?年度报告")
+
+
 def detect_template(text: str) -> str:
-    """legacy / 2019 / 2021 from the labels present, not from the year (bodies adopt labels late)."""
+    """legacy / 2019 / 2021 from the labels present, not from the year (bodies adopt labels late).
+    Without table labels (a copy that lost its tables), the notice the report cites decides, then
+    the template's section headings with the generation in force for the year in the title."""
     if TEMPLATE_2021_MARKERS.search(text):
         return "2021"
     if TEMPLATE_2019_MARKERS.search(text) or TABLE3_ANCHOR.search(text):
         return "2019"
+    if notice := TEMPLATE_NOTICE.search(text):
+        return notice.group(1)
+    year = _TITLE_YEAR.search(text)
+    if year and int(year.group(1)) >= 2019 and all(heading.search(text) for heading in TEMPLATE_HEADINGS):
+        return "2021" if int(year.group(1)) >= 2021 else "2019"
     return "legacy"
 
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from collections import defaultdict
 
 import pytest
@@ -177,3 +178,32 @@ def test_a_subtotal_column_is_mapped_and_checked() -> None:
     violations = report_violations(ReportContext("doc", 2023, None, "2021"), [], cells)
     assert [v.rule_id for v in violations] == ["table3_row_totals"]
     assert "小计 = 1" in violations[0].detail
+
+
+def test_template_detected_from_notice_or_headings_when_the_copy_lost_its_tables() -> None:
+    # Shuyang (2021 form) and the 2019 平潭 dump with every table line taken out: the cited notice, or
+    # the template's section headings with the title's year, still say which form the report follows
+    shuyang = "\n".join(line for line in cleaned_text(SHUYANG).split("\n") if not line.startswith("|"))
+    assert detect_template(shuyang) == "2021"
+    dump = cleaned_text(CORPUS / "2019_city_pingtan-zone_report.txt")
+    lost = re.sub(r"第二十条第（一）项.*?(?=三、收到)|（本列数据.*?(?=四、政府)|行政复议行政诉讼结果.*?(?=五、)", "", dump)
+    assert "本年新收" not in lost and "第二十条" not in lost and "结果维持" not in lost
+    assert detect_template(lost) == "2019"
+    assert detect_template(lost.replace("总体情况", "概述")) == "legacy"
+
+
+def test_table_facts_join_their_cells_and_read_like_the_document() -> None:
+    from gov_pipeline.table_facts import extract_table_facts
+
+    cells = extract_tables("doc", cleaned_text(SHUYANG))
+    by_position = {(c.table_key, c.row_idx, c.col_idx): c for c in cells}
+    facts = extract_table_facts("doc", cells)
+    for fact in facts:
+        assert fact.table_key in ("table2", "table3", "table4") and fact.col_label
+        if fact.row_idx is not None:
+            cell = by_position[(fact.table_key, fact.row_idx, fact.col_idx)]
+            assert cell.value == fact.value or (cell.text.strip() == "" and fact.value == 0)
+    received = next(f for f in facts if f.fact_key == "requests_received")
+    assert received.evidence == "表三 一、本年新收政府信息公开申请数量 / 总计: 26"
+    blank = next(f for f in facts if f.fact_key == "requests_received__commercial")
+    assert blank.value == 0 and "read as 0" in blank.evidence
