@@ -11,7 +11,15 @@ import argparse
 import tempfile
 from pathlib import Path
 
-from gov_pipeline_tests.layout_variants import LAYOUTS, applies, expected, generation_of, read_back, score, template_reports
+from gov_pipeline_tests.layout_variants import (
+    LAYOUTS,
+    applies,
+    expected,
+    generation_of,
+    read_back,
+    score,
+    template_reports,
+)
 
 
 def main() -> None:

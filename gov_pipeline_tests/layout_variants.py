@@ -133,11 +133,10 @@ def expected(report: Report, generation: str) -> dict[str, float]:
     """The facts a layout of `generation` can state: the real document's, less what the form lacks."""
     facts = {k: v for k, v in report.facts.items() if not k.startswith(tuple(f for _, _, fs, _, _ in
                                                                           TABLE2_LAYOUTS[report.template] for f in fs))}
-    if generation != report.template:
-        if generation == "2019":
-            facts = {k: v for k, v in facts.items() if not k.startswith(OTHER_2021)}
-            facts |= {k.replace("outcome_other", "other_other"): v for k, v in report.facts.items()
-                      if k.startswith("outcome_other")}
+    if generation == "2019" != report.template:  # the three （六） rows printed as their sum
+        facts = {k: v for k, v in facts.items() if not k.startswith(OTHER_2021)}
+        facts |= {k.replace("outcome_other", "other_other"): v for k, v in report.facts.items()
+                  if k.startswith("outcome_other")}
     for _, printed, _, values in table2_rows(report, generation):
         key = next(k for k, _, _, p, _ in TABLE2_LAYOUTS[generation] if p == printed)
         facts_of_row = next(f for k, _, f, _, _ in TABLE2_LAYOUTS[generation] if k == key)
@@ -179,7 +178,7 @@ def html_table2(report: Report, generation: str, word: bool = False) -> str:
 
 def html_table3(report: Report, generation: str, blank_total: bool = False, split_header: bool = False,
                 word: bool = False) -> str:
-    td = lambda text, r=1, c=1: _td(text, r, c, word)  # noqa: E731
+    td = lambda text, r=1, c=1: _td(text, r, c, word)
     if split_header:
         halves = [(label[:len(label) // 2 or 1], label[len(label) // 2 or 1:]) for label in
                   (TABLE3_COLUMN_LABELS[c] for c in TABLE3_COLUMNS)]
@@ -210,7 +209,7 @@ def html_table3(report: Report, generation: str, blank_total: bool = False, spli
 
 
 def html_table4(report: Report, split_header: bool = False, word: bool = False) -> str:
-    td = lambda text, r=1, c=1: _td(text, r, c, word)  # noqa: E731
+    td = lambda text, r=1, c=1: _td(text, r, c, word)
     outcomes = "".join(td(TABLE4_OUTCOME_LABELS[o]) for o in TABLE4_OUTCOMES)
     if split_header:  # the 2019 form printed with a two-row header and no spans
         header = ["".join(td("行政复议") for _ in range(5)) + "".join(td(TABLE4_BLOCK_LABELS[b]) for b in TABLE4_BLOCKS[1:]

@@ -9,11 +9,21 @@ import pytest
 
 from gov_pipeline.grids import parse_pipe_row, render_pipe_rows, resolve_spans
 from gov_pipeline.html_text import parse_html
+from gov_pipeline.identities import row_sums
 from gov_pipeline.quality import ReportContext
 from gov_pipeline.records import TableCell
-from gov_pipeline.identities import row_sums
-from gov_pipeline.tables import cell_value, extract_tables, split_digit_run, table3_columns
-from gov_pipeline.template import TABLE3_COLUMNS, TABLE3_ROWS, TABLE4_COLUMNS, detect_template
+from gov_pipeline.tables import (
+    cell_value,
+    extract_tables,
+    split_digit_run,
+    table3_columns,
+)
+from gov_pipeline.template import (
+    TABLE3_COLUMNS,
+    TABLE3_ROWS,
+    TABLE4_COLUMNS,
+    detect_template,
+)
 
 ROW_TOTAL = row_sums("table3", TABLE3_COLUMNS)
 BLOCK_TOTALS = row_sums("table4", TABLE4_COLUMNS)
