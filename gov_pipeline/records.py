@@ -70,6 +70,7 @@ class TableCell:
     value: float | None = None  # the number the cell states; None for blanks and tokens like "/", "—", "无"
     source: str = "grid"  # grid (HTML / markdown / PDF table) | text_row | digit_run
     note: str | None = None  # why a row's cells stayed unknown (e.g. an ambiguous digit run)
+    page: int | None = None  # PDF page the row is printed on, when the text marks pages
 
 
 @dataclass(frozen=True)

@@ -123,7 +123,7 @@ def _fact(doc_id: str, key: str, value: float, unit: str, section: str, cell: Ta
         return Fact(doc_id, key, value, unit, section, evidence, "table", table_key=table_key,
                     row_label=row_text, col_label=col_text)
     return Fact(doc_id, key, value, unit, section, evidence, "table", table_key=cell.table_key,
-                row_idx=cell.row_idx, col_idx=cell.col_idx, row_label=row_text, col_label=col_text)
+                row_idx=cell.row_idx, col_idx=cell.col_idx, row_label=row_text, col_label=col_text, page=cell.page)
 
 
 def extract_table_facts(doc_id: str, cells: Sequence[TableCell], template: str = "2021") -> list[Fact]:
@@ -138,7 +138,8 @@ def extract_table_facts(doc_id: str, cells: Sequence[TableCell], template: str =
     def add(key: str, cell: TableCell, unit: str, section: str, why: str = "") -> None:
         row, col = labels(cell)
         note = f" ({cell.note})" if cell.note and ("read as 0" in cell.note or "left blank" in cell.note) else ""
-        evidence = f"{TABLE_NAMES[cell.table_key]} {row} / {col}: {cell.text or '(blank)'}{note}{why}"
+        page = f" (p. {cell.page})" if cell.page else ""
+        evidence = f"{TABLE_NAMES[cell.table_key]} {row} / {col}: {cell.text or '(blank)'}{note}{why}{page}"
         facts.append(_fact(doc_id, key, cell.value, unit, section, cell, evidence, row, col))  # type: ignore[arg-type]
 
     tables = read_tables(cells)

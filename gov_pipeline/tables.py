@@ -18,6 +18,7 @@ from functools import cache
 from gov_pipeline.grids import parse_pipe_row
 from gov_pipeline.identities import RowSums, consistent, of_table, row_sums
 from gov_pipeline.numbers import parse_decimal
+from gov_pipeline.pdf_text import PAGE_BREAK
 from gov_pipeline.records import TableCell
 from gov_pipeline.template import (
     ITEM_NUMBER,
@@ -584,6 +585,23 @@ def _header_lines(text: str, start: int, most: int = 12) -> list[str]:
     return header
 
 
+def _with_pages(cells: list[TableCell], text: str, start: int) -> list[TableCell]:
+    """Each row's PDF page, where the text marks page breaks (pdf_text.PAGE_BREAK): the page its
+    label is printed on, found in order from the table's start (a row without a label: the page of
+    the row before it)."""
+    if PAGE_BREAK not in text:
+        return cells
+    pages: dict[int, int] = {}
+    position = start
+    for cell in cells:
+        if cell.col_idx == 0:
+            label = cell.text.strip()[-8:]
+            found = text.find(label, position) if label else -1
+            position = found if found >= 0 else position
+            pages[cell.row_idx] = 1 + text.count(PAGE_BREAK, 0, position)
+    return [replace(cell, page=pages.get(cell.row_idx)) for cell in cells]
+
+
 def extract_tables(doc_id: str, text: str) -> list[TableCell]:
     """Every statistics table the report holds, as cells mapped to template rows and columns."""
     template = detect_template(text)
@@ -598,17 +616,19 @@ def extract_tables(doc_id: str, text: str) -> list[TableCell]:
             pipe_row = text.startswith("|", line_start)
             table3 = (table3[0], (line_end if line_end >= 0 else len(text)) if pipe_row else stop.end())
         header = _header_lines(text, table3[0])
-        cells += _table3(doc_id, 3, header + text[table3[0]:table3[1]].split("\n"))
+        cells += _with_pages(_table3(doc_id, 3, header + text[table3[0]:table3[1]].split("\n")), text, table3[0])
         table4 = _region(text, TABLE4_ANCHOR, None, table3[1])
         if table4:
-            cells += _table4(doc_id, 4, text[table4[0]:table4[1]].split("\n")[:TABLE4_MAX_LINES])
+            cells += _with_pages(_table4(doc_id, 4, text[table4[0]:table4[1]].split("\n")[:TABLE4_MAX_LINES]), text,
+                                 table4[0])
         table2 = _region(text, TABLE2_ANCHOR, None)
         table3_at = TABLE3_ANCHOR.search(text, table3[0])
         # a flattened dump holds tables 2 and 3 in one line: table 2 then ends where table 3's first row begins
         stop = table3[0] if table2 and table2[0] < table3[0] else (table3_at.start() if table3_at else 0)
         if table2 and table2[0] < stop:
-            cells += _table2(doc_id, 2, text[table2[0]:stop].split("\n"), template)
+            cells += _with_pages(_table2(doc_id, 2, text[table2[0]:stop].split("\n"), template), text, table2[0])
     legacy = _region(text, LEGACY_ANCHOR, None)
     if legacy and template == "legacy":
-        cells += _legacy(doc_id, 1, text[legacy[0]:legacy[1]].split("\n")[:LEGACY_MAX_LINES])
+        cells += _with_pages(_legacy(doc_id, 1, text[legacy[0]:legacy[1]].split("\n")[:LEGACY_MAX_LINES]), text,
+                             legacy[0])
     return cells

@@ -111,6 +111,7 @@ TABLES: dict[str, TableSpec] = {t.name: t for t in (
         _c("value", pl.Float64, "the number in the cell; NULL for blanks and tokens such as '/', '—', '无'"),
         _c("source", pl.String, "grid | text_row | digit_run"),
         _c("note", pl.String, "why a row stayed unknown (e.g. an ambiguous digit run)"),
+        _c("page", pl.Int32, "PDF page the row is printed on (NULL for other formats)"),
     )),
     TableSpec("report_facts", "One row per (document, fact): every number with its evidence.", (
         DOC_ID,
