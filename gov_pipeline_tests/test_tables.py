@@ -217,3 +217,19 @@ def test_table_facts_join_their_cells_and_read_like_the_document() -> None:
     assert received.evidence == "表三 一、本年新收政府信息公开申请数量 / 总计: 26"
     blank = next(f for f in facts if f.fact_key == "requests_received__commercial")
     assert blank.value == 0 and "read as 0" in blank.evidence
+
+
+def test_the_scoring_seed_of_template_cells_follows_the_table_model() -> None:
+    # dbt's C2 indicator divides by these counts: they must be the model's, not a second declaration
+    import csv
+
+    from gov_pipeline.config import DBT_PROJECT_DIR
+    from gov_pipeline.template import TABLE2_LAYOUTS
+
+    seed = {(row["template"], row["table_key"]): int(row["expected_cells"])
+            for row in csv.DictReader((DBT_PROJECT_DIR / "seeds" / "template_cells.csv").open(encoding="utf-8"))}
+    for template in ("2019", "2021"):
+        rows3 = [r for r in TABLE3_ROWS if template == "2021" or r.key not in ("other_no_correction", "other_no_fee")]
+        assert seed[(template, "table2")] == sum(len(facts) for _, _, facts, _, _ in TABLE2_LAYOUTS[template])
+        assert seed[(template, "table3")] == len(rows3) * len(TABLE3_COLUMNS)
+        assert seed[(template, "table4")] == len(TABLE4_COLUMNS)
