@@ -156,9 +156,9 @@ def extract_table_facts(doc_id: str, cells: Sequence[TableCell], template: str =
         subtotal = table3.get(SUBTOTAL_ROW_OF_GROUP[group_fact], {})
         present = [table3[m] for m in members if m in table3]
         for col_key, suffix in APPLICANT_SUFFIX.items():
-            cell = subtotal.get(col_key)
-            if cell is not None and cell.value is not None:
-                add(group_fact + suffix, cell, "requests", "requests", " (subtotal row)")
+            subtotal_cell = subtotal.get(col_key)
+            if subtotal_cell is not None and subtotal_cell.value is not None:
+                add(group_fact + suffix, subtotal_cell, "requests", "requests", " (subtotal row)")
             elif present and all(col_key in row and row[col_key].value is not None for row in present):
                 value = sum(row[col_key].value for row in present)  # type: ignore[misc]
                 group_label = row_label("table3", SUBTOTAL_ROW_OF_GROUP[group_fact], template)

@@ -214,7 +214,7 @@ def _split_label_values(cells: list[str]) -> tuple[list[str], list[str]]:
     index = len(cells)
     while index > 0 and _VALUE_CELL.match(cells[index - 1]):
         index -= 1
-    label = []
+    label: list[str] = []
     for cell in cells[:index]:
         if cell and (not label or label[-1] != cell):
             label.append(cell)
@@ -467,8 +467,8 @@ def table3_columns(lines: Sequence[str]) -> tuple[str, ...]:
     header_rows: list[list[str]] = []
     header_text = []
     for line in lines:
-        if TABLE3_ANCHOR.search(line):
-            header_text.append(line[:TABLE3_ANCHOR.search(line).start()])
+        if anchor := TABLE3_ANCHOR.search(line):
+            header_text.append(line[:anchor.start()])
             break
         header_text.append(line)
         if (cells := parse_pipe_row(line)) is not None:
@@ -624,9 +624,9 @@ def extract_tables(doc_id: str, text: str) -> list[TableCell]:
         table2 = _region(text, TABLE2_ANCHOR, None)
         table3_at = TABLE3_ANCHOR.search(text, table3[0])
         # a flattened dump holds tables 2 and 3 in one line: table 2 then ends where table 3's first row begins
-        stop = table3[0] if table2 and table2[0] < table3[0] else (table3_at.start() if table3_at else 0)
-        if table2 and table2[0] < stop:
-            cells += _with_pages(_table2(doc_id, 2, text[table2[0]:stop].split("\n"), template), text, table2[0])
+        table2_end = table3[0] if table2 and table2[0] < table3[0] else (table3_at.start() if table3_at else 0)
+        if table2 and table2[0] < table2_end:
+            cells += _with_pages(_table2(doc_id, 2, text[table2[0]:table2_end].split("\n"), template), text, table2[0])
     legacy = _region(text, LEGACY_ANCHOR, None)
     if legacy and template == "legacy":
         cells += _with_pages(_legacy(doc_id, 1, text[legacy[0]:legacy[1]].split("\n")[:LEGACY_MAX_LINES]), text,
