@@ -13,16 +13,8 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
 from gov_pipeline.numbers import APPROX_AFTER, APPROX_BEFORE, NUMBER_PATTERN, quantity_from_match
-from gov_pipeline.records import Fact, Section, TableCell, Violation
-from gov_pipeline.template import (
-    APPLICANT_SUFFIX,
-    CUMULATIVE_SUFFIX,
-    LEGACY_ROWS,
-    TABLE3_COLUMNS,
-    TABLE3_GROUPS,
-    TABLE3_ROWS,
-    TABLE4_BLOCKS,
-)
+from gov_pipeline.records import Fact, Section, Violation
+from gov_pipeline.table_facts import extract_table_facts  # noqa: F401  (re-export)
 
 Q = (r"(?P<before>" + "|".join(APPROX_BEFORE) + r")?(?P<num>" + NUMBER_PATTERN + r")(?P<mag>[万亿])?"
      r"(?P<after>" + "|".join(APPROX_AFTER) + r")?(?P<pct>%|％)?")
@@ -229,97 +221,6 @@ def _prose_fact(doc_id: str, rule: ProseRule, section: Section, clause: str, fou
         return None
     value, approx = read
     return Fact(doc_id, rule.fact_key, value, rule.unit, section.section_key, clause[:300], "prose", approx)
-
-
-# ---------------------------------------------------------------- tables
-def _cell_evidence(cell: TableCell) -> str:
-    return f"{cell.table_key}[{cell.row_key},{cell.col_key}] '{cell.text}'"
-
-
-def _with_blanks_as_zero(cells: list[TableCell]) -> dict[str, TableCell]:
-    """A table-3 row's value cells by column. Blank cells and tokens such as '/', '—', '无' count as 0
-    only when the row then adds up (applicant columns = 总计); otherwise they stay unknown."""
-    by_col = {c.col_key: c for c in cells if c.col_key}
-    total = by_col.get("total")
-    parts = [by_col.get(col) for col in TABLE3_COLUMNS[:-1]]
-    if total is None or total.value is None or any(p is None for p in parts):
-        return {k: c for k, c in by_col.items() if c.value is not None}
-    known = sum(p.value or 0.0 for p in parts)  # type: ignore[union-attr]
-    if known == total.value:
-        return {k: (c if c.value is not None else _as_zero(c)) for k, c in by_col.items()}
-    return {k: c for k, c in by_col.items() if c.value is not None}
-
-
-def _as_zero(cell: TableCell) -> TableCell:
-    return TableCell(cell.doc_id, cell.table_idx, cell.table_key, cell.row_idx, cell.col_idx, cell.text,
-                     cell.row_key, cell.col_key, 0.0, cell.source, f"'{cell.text}' read as 0: the row total holds")
-
-
-def extract_table_facts(doc_id: str, cells: Sequence[TableCell]) -> list[Fact]:
-    facts: list[Fact] = []
-    rows: dict[tuple[str, str], list[TableCell]] = {}
-    for cell in cells:
-        if cell.row_key:
-            rows.setdefault((cell.table_key, cell.row_key), []).append(cell)
-
-    def add(key: str, value: float, evidence: str, unit: str, section: str) -> None:
-        facts.append(Fact(doc_id, key, value, unit, section, evidence, "table"))
-
-    table3_facts = {spec.key: spec.fact for spec in TABLE3_ROWS}
-    table3: dict[str, dict[str, TableCell]] = {}
-    for (table_key, row_key), row in rows.items():
-        if table_key == "table3" and row_key in table3_facts:
-            table3[row_key] = _with_blanks_as_zero(row)
-    for row_key, by_col in table3.items():
-        for col_key, cell in by_col.items():
-            note = f" ({cell.note})" if cell.note and "read as 0" in cell.note else ""
-            add(table3_facts[row_key] + APPLICANT_SUFFIX[col_key], cell.value, _cell_evidence(cell) + note,  # type: ignore[arg-type]
-                "requests", "requests")
-    for group_fact, members in TABLE3_GROUPS:
-        subtotal_key = {"outcome_refused": "refused_subtotal", "outcome_unable_to_provide": "unable_subtotal",
-                        "outcome_not_processed": "not_processed_subtotal", "outcome_other": "other_group"}[group_fact]
-        subtotal = rows.get(("table3", subtotal_key))
-        present = [table3[m] for m in members if m in table3]
-        for col_key, suffix in APPLICANT_SUFFIX.items():
-            if subtotal and (cell := next((c for c in subtotal if c.col_key == col_key and c.value is not None), None)):
-                add(group_fact + suffix, cell.value, _cell_evidence(cell) + " (subtotal row)", "requests", "requests")  # type: ignore[arg-type]
-            elif present and all(col_key in row for row in present):
-                value = sum(row[col_key].value for row in present)  # type: ignore[misc]
-                add(group_fact + suffix, value, f"sum of table3[{','.join(members)}] in column {col_key}",
-                    "requests", "requests")
-    if "total" in table3:
-        for col_key, cell in table3["total"].items():
-            add("requests_completed" + APPLICANT_SUFFIX[col_key], cell.value,  # type: ignore[arg-type]
-                _cell_evidence(cell) + " (（七）总计: requests handled)", "requests", "requests")
-
-    for (table_key, row_key), row in rows.items():
-        if table_key == "table4":
-            by_col = {c.col_key: c for c in row if c.col_key and c.value is not None}
-            for col_key, cell in by_col.items():
-                add(col_key, cell.value, _cell_evidence(cell), "cases", "review_litigation")  # type: ignore[arg-type]
-            totals = [by_col.get(f"{block}_total") for block in TABLE4_BLOCKS[1:]]
-            if all(totals):
-                add("litigation_total", sum(t.value for t in totals),  # type: ignore[union-attr,misc]
-                    "table4 litigation_direct_total + litigation_after_review_total", "cases", "review_litigation")
-        elif table_key == "table2":
-            for cell in row:
-                if cell.col_key and cell.value is not None:
-                    unit = "wan_yuan" if cell.col_key.endswith("wan_yuan") else "count"
-                    add(cell.col_key, cell.value, _cell_evidence(cell), unit, "proactive")
-        elif table_key == "other":
-            fact = {key: fact for key, _, fact in LEGACY_ROWS}.get(row_key)
-            if fact is None:
-                continue
-            unit = "yuan" if fact.endswith("_yuan") else ("items" if fact.startswith("proactive") else "requests")
-            for cell in row:
-                if cell.value is None:
-                    continue
-                if cell.col_key == "year":
-                    add(fact, cell.value, f"statistics table[{row_key},year] '{cell.text}'", unit, "statistics")
-                elif cell.col_key == "cumulative":
-                    add(fact + CUMULATIVE_SUFFIX, cell.value, f"statistics table[{row_key},cumulative] '{cell.text}'",
-                        unit, "statistics")
-    return facts
 
 
 def merge_facts(doc_id: str, prose: Sequence[Fact], table: Sequence[Fact]) -> tuple[list[Fact], list[Violation]]:

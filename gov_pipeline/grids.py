@@ -5,10 +5,13 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
 
 MAX_SPAN = 200
 MAX_ROWS = 2000
 MAX_COLS = 60
+MAX_CELL_CHARS = 2000  # a statistics-table cell holds a label or a number, never a page
+MAX_GRID_CHARS = 200_000  # characters over a whole resolved grid, spanned copies included
 _PIPE_ROW = re.compile(r"^\s*\|(.*)\|\s*$")
 _SEPARATOR_CELL = re.compile(r"^\s*:?-{2,}:?\s*$")
 
@@ -22,30 +25,62 @@ def _span(value: str | None) -> int:
         return 1
 
 
-def resolve_spans(rows: Iterable[Sequence[tuple[str, str | None, str | None]]]) -> list[list[str]]:
+@dataclass(frozen=True)
+class ResolvedGrid:
+    """A rectangular grid of cell texts, and what the caps cut, in words (None: nothing)."""
+
+    rows: list[list[str]]
+    capped: str | None = None
+    cut_chars: int = 0  # characters the caps kept out of the grid (spanned copies included)
+
+
+def resolve_spans(rows: Iterable[Sequence[tuple[str, str | None, str | None]]]) -> ResolvedGrid:
     """Build a rectangular grid from rows of (text, rowspan, colspan) cells.
 
-    A spanned cell's text is repeated in every position it covers, as a reader sees it; the grid is
-    capped at MAX_ROWS x MAX_COLS so a hostile page cannot make it explode."""
+    A spanned cell's text is repeated in every position it covers, as a reader sees it. The work is
+    bounded before anything is copied: at most MAX_ROWS x MAX_COLS positions, no cell text longer
+    than MAX_CELL_CHARS, and at most MAX_GRID_CHARS characters over the whole grid (a spanned copy
+    past that budget stays blank). What was cut is said in `capped`."""
     grid: dict[tuple[int, int], str] = {}
     width = 0
     row_count = 0
+    budget = MAX_GRID_CHARS
+    cut: list[str] = []
+    cut_chars = 0
     for r, cells in enumerate(rows):
         if r >= MAX_ROWS:
+            cut.append(f"rows past {MAX_ROWS} dropped")
             break
         row_count = r + 1
         c = 0
-        for text, rowspan, colspan in cells:
+        for index, (text, rowspan, colspan) in enumerate(cells):
             while (r, c) in grid:
                 c += 1
-            down, across = _span(rowspan), _span(colspan)
+            if c >= MAX_COLS:
+                cut.append(f"cells past column {MAX_COLS} dropped")
+                cut_chars += sum(len(t) for t, _, _ in cells[index:])
+                break
+            if len(text) > MAX_CELL_CHARS:
+                cut.append(f"a cell of {len(text)} characters cut to {MAX_CELL_CHARS}")
+                cut_chars += len(text) - MAX_CELL_CHARS
+                text = text[:MAX_CELL_CHARS]
+            # a span never pushes the row's later cells out of the grid
+            down, across = _span(rowspan), max(1, min(_span(colspan), MAX_COLS - c - (len(cells) - index - 1)))
             for dr in range(min(down, MAX_ROWS - r)):
                 for dc in range(min(across, MAX_COLS - c)):
-                    grid.setdefault((r + dr, c + dc), text)
+                    if (r + dr, c + dc) in grid:
+                        continue
+                    copy = text if dr == dc == 0 or len(text) <= budget else ""
+                    if copy is not text:
+                        cut.append(f"spanned copies past {MAX_GRID_CHARS} characters left blank")
+                        cut_chars += len(text)
+                    budget -= len(copy)
+                    grid[(r + dr, c + dc)] = copy
             c += across
             width = min(MAX_COLS, max(width, c))
     height = max([row_count] + [r + 1 for r, _ in grid])
-    return [[grid.get((r, c), "") for c in range(width)] for r in range(min(height, MAX_ROWS))]
+    resolved = [[grid.get((r, c), "") for c in range(width)] for r in range(min(height, MAX_ROWS))]
+    return ResolvedGrid(resolved, "; ".join(dict.fromkeys(cut)) or None, cut_chars)
 
 
 def render_pipe_rows(grid: Sequence[Sequence[str]]) -> str:

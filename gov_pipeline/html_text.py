@@ -123,24 +123,29 @@ def _choose_content(tree: LexborHTMLParser) -> tuple[LexborNode, str]:
     return tree.body or tree.root, "body"
 
 
-def _render_tables(container: LexborNode) -> int:
-    """Replace every leaf table (one holding no other table) by its pipe rows; returns how many."""
-    rendered = 0
+def _render_tables(container: LexborNode) -> tuple[int, int]:
+    """Replace every leaf table (one holding no other table) by its pipe rows; returns how many, and
+    how many characters the grid caps kept out (a hostile span must not copy a page into every slot)."""
+    rendered = cut = 0
     for table in container.css("table"):
         if len(table.css("table")) > 1:  # css() matches the node itself too
             continue  # a layout table around other content: let its text flow
         rows = []
         for tr in table.css("tr"):
-            cells = [(_lines(cell.text(deep=True, separator=" ")).replace("\n", " "),
+            cells = [(_lines(cell.text(deep=True, separator="")).replace("\n", " "),
                       cell.attributes.get("rowspan"), cell.attributes.get("colspan"))
                      for cell in tr.iter() if cell.tag in ("td", "th")]
             if cells:
                 rows.append(cells)
-        grid = resolve_spans(rows) if rows else []
-        if len(grid) >= 2 and grid and len(grid[0]) >= 2:
+        if not rows:
+            continue
+        resolved = resolve_spans(rows)
+        cut += resolved.cut_chars
+        grid = resolved.rows
+        if len(grid) >= 2 and len(grid[0]) >= 2:
             table.replace_with(f"{BLOCK}{render_pipe_rows(grid).replace(chr(10), BLOCK)}{BLOCK}")
             rendered += 1
-    return rendered
+    return rendered, cut
 
 
 def parse_html(html: str) -> HtmlPage:
@@ -158,9 +163,9 @@ def parse_html(html: str) -> HtmlPage:
         for node in container.css(selector):
             chrome += len(node.text(deep=True))
             node.decompose()
-    tables = _render_tables(container)
+    tables, over_grid_cap = _render_tables(container)
     body_text = _node_text(container)
-    removed = {"script_style_markup": junk, "page_widgets": chrome,
+    removed = {"script_style_markup": junk, "page_widgets": chrome, "table_text_over_grid_cap": over_grid_cap,
                "page_chrome_outside_content": max(0, len(page_text) - len(body_text) - chrome)}
     return HtmlPage(title=title or None, heading=_heading(tree), meta=meta, page_text=page_text, body_text=body_text,
                     container=f"{how} ({tables} tables)", removed={k: v for k, v in removed.items() if v})

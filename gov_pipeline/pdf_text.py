@@ -13,13 +13,15 @@ from gov_pipeline.decoding import UndecodableError
 
 MAX_PAGES = 300
 MIN_TEXT_CHARS = 20
+PAGE_BREAK = "\u2063"  # a line of its own between two pages (INVISIBLE SEPARATOR, which no text layer holds)
 _PAGE_NUMBER = re.compile(r"^\s*(?:[-—–－]\s*\d{1,4}\s*[-—–－]|第\s*\d{1,4}\s*页(?:\s*共\s*\d+\s*页)?|\d{1,4}\s*/\s*\d{1,4})\s*$")
 
 logging.getLogger("pdfminer").setLevel(logging.ERROR)
 
 
 def pdf_to_text(data: bytes) -> str:
-    """The text layer of every page (page-number lines dropped), or UndecodableError with the reason."""
+    """The text layer of every page (page-number lines dropped, a PAGE_BREAK line between pages), or
+    UndecodableError with the reason."""
     try:
         with pdfplumber.open(io.BytesIO(data)) as pdf:
             pages = [page.extract_text() or "" for page in pdf.pages[:MAX_PAGES]]
@@ -27,7 +29,8 @@ def pdf_to_text(data: bytes) -> str:
         raise UndecodableError(f"not a readable PDF ({type(exc).__name__})") from exc
     except Exception as exc:  # pdfminer raises many private error types on damaged files
         raise UndecodableError(f"damaged PDF ({type(exc).__name__}: {str(exc)[:80]})") from exc
-    lines = [line for page in pages for line in page.split("\n") if not _PAGE_NUMBER.match(line)]
+    lines = [line for index, page in enumerate(pages)
+             for line in ([PAGE_BREAK] if index else []) + page.split("\n") if not _PAGE_NUMBER.match(line)]
     text = "\n".join(lines)
     if len(re.sub(r"\s", "", text)) < MIN_TEXT_CHARS:
         raise UndecodableError("no text layer (OCR not supported)")

@@ -12,14 +12,13 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import date
 
+from gov_pipeline.identities import Identity, instances, of_table
 from gov_pipeline.records import Fact, Section, TableCell, Violation
 from gov_pipeline.template import (
     CUMULATIVE_SUFFIX,
-    ORG_COLUMNS,
-    TABLE3_COLUMNS,
-    TABLE3_GROUPS,
-    TABLE3_OUTCOME_ROWS,
-    TABLE4_BLOCKS,
+    TABLE_NAMES,
+    column_label,
+    row_label,
 )
 
 BLOCKING_RULES = ("count_non_negative", "completed_le_received", "year_plausible")
@@ -30,10 +29,6 @@ FIRST_REPORT_YEAR = 2008  # the 2007 regulation took effect on 2008-05-01
 SIGNED_FACT_SUFFIX = "_change"  # only the 2019 template's 本年增/减 columns may be negative
 LEGACY_REFUSAL_REASONS = ("refused_state_secret", "refused_commercial_secret", "refused_personal_privacy",
                           "refused_security_stability", "refused_not_government_info", "refused_other_law")
-LEGACY_CHANNEL_ROWS = ("requests_in_person", "requests_fax", "requests_email", "requests_online",
-                       "requests_letter", "requests_other_channel")
-SUBTOTAL_ROWS = {"outcome_refused": "refused_subtotal", "outcome_unable_to_provide": "unable_subtotal",
-                 "outcome_not_processed": "not_processed_subtotal", "outcome_other": "other_group"}
 
 
 @dataclass(frozen=True)
@@ -98,72 +93,41 @@ def _blocking(ctx: ReportContext, facts: dict[str, Fact], cells: Sequence[TableC
                         f"report year {year} is after the publication date {ctx.publish_date.isoformat()}")
 
 
-def _table3_grid(cells: Sequence[TableCell]) -> dict[str, dict[str, float | None]]:
-    grid: dict[str, dict[str, float | None]] = {}
+def table_grids(cells: Sequence[TableCell]) -> dict[str, dict[str, dict[str, float | None]]]:
+    """Per table, its mapped cells as row key -> column key -> value (None where not read)."""
+    grids: dict[str, dict[str, dict[str, float | None]]] = {}
     for cell in cells:
-        if cell.table_key == "table3" and cell.row_key and cell.col_key:
-            grid.setdefault(cell.row_key, {})[cell.col_key] = cell.value
-    return grid
+        if cell.row_key and cell.col_key:
+            grids.setdefault(cell.table_key, {}).setdefault(cell.row_key, {})[cell.col_key] = cell.value
+    return grids
 
 
-def _table3_rules(ctx: ReportContext, cells: Sequence[TableCell]) -> Iterable[Check]:
-    grid = _table3_grid(cells)
-
-    def check(rule: str, subject: str, passed: bool, detail: str) -> Check:
-        return Check(ctx.doc_id, rule, "warning", subject, passed, detail)
-
-    for col in (TABLE3_COLUMNS if grid else ()):
-        flow = [grid.get(row, {}).get(col) for row in ("received", "carried_over", "total", "carried_forward")]
-        if None not in flow:
-            yield check("table3_balance", f"column {col}", flow[0] + flow[1] == flow[2] + flow[3],  # type: ignore[operator]
-                        f"column {col}: received {_fmt(flow[0])} + carried over {_fmt(flow[1])} != handled "
-                        f"(七)总计 {_fmt(flow[2])} + carried forward {_fmt(flow[3])}")
-        outcomes = [grid[row].get(col) for row in TABLE3_OUTCOME_ROWS if row in grid]
-        total = grid.get("total", {}).get(col)
-        if total is not None and outcomes and None not in outcomes:
-            yield check("outcomes_sum", f"column {col}", _total(outcomes) == total,
-                        f"column {col}: outcome rows (一)..(六) add up to {_fmt(_total(outcomes))} but "
-                        f"table3[total,{col}] (七)总计 = {_fmt(total)}")
-    for group_fact, members in TABLE3_GROUPS:
-        subtotal_row = grid.get(SUBTOTAL_ROWS[group_fact])
-        if subtotal_row is None or not any(m in grid for m in members):
-            continue
-        for col in TABLE3_COLUMNS:
-            parts = [grid[m].get(col) for m in members if m in grid]
-            subtotal = subtotal_row.get(col)
-            if subtotal is not None and None not in parts:
-                yield check("refusal_reasons_sum" if group_fact == "outcome_refused" else "outcomes_sum",
-                            f"{group_fact} column {col}", _total(parts) == subtotal,
-                            f"column {col}: rows of {group_fact} add up to {_fmt(_total(parts))} but the subtotal "
-                            f"row table3[{SUBTOTAL_ROWS[group_fact]},{col}] = {_fmt(subtotal)}")
-    for row, values in grid.items():
-        parts = [values.get(col) for col in TABLE3_COLUMNS[:-1]]
-        total = values.get("total")
-        if total is not None and None not in parts:
-            yield check("table3_row_totals", f"row {row}", _total(parts) == total,
-                        f"row {row}: applicant columns add up to {_fmt(_total(parts))} but table3[{row},total] = "
-                        f"{_fmt(total)}")
-        organisations = [values.get(col) for col in ORG_COLUMNS]
-        subtotal = values.get("org_subtotal")
-        if subtotal is not None and None not in organisations:
-            yield check("table3_row_totals", f"row {row} 小计", _total(organisations) == subtotal,
-                        f"row {row}: organisation columns add up to {_fmt(_total(organisations))} but "
-                        f"table3[{row},org_subtotal] 小计 = {_fmt(subtotal)}")
+def _side(identity: Identity, keys: Sequence[str], template: str) -> str:
+    label = column_label if identity.axis == "row" else row_label
+    names = [label(identity.table_key, key, template) for key in keys]
+    return " + ".join(names) if len(names) <= 2 else f"{names[0]} .. {names[-1]} ({len(names)} {'columns' if identity.axis == 'row' else 'rows'})"
 
 
-def _table4_rules(ctx: ReportContext, cells: Sequence[TableCell]) -> Iterable[Check]:
-    values = {c.col_key: c.value for c in cells if c.table_key == "table4" and c.col_key}
-    for block in TABLE4_BLOCKS:
-        parts = [values.get(f"{block}_{outcome}") for outcome in ("upheld", "corrected", "other", "pending")]
-        total = values.get(f"{block}_total")
-        if total is not None and None not in parts:
-            yield Check(ctx.doc_id, "review_sum" if block == "review" else "litigation_sum", "warning", block,
-                        _total(parts) == total,
-                        f"table4 {block}: 维持+纠正+其他+尚未审结 = {_fmt(_total(parts))} but 总计 = {_fmt(total)}")
+def _identity_rules(ctx: ReportContext, cells: Sequence[TableCell]) -> Iterable[Check]:
+    """Every declared table identity (identities.py) in every row or column where its cells were read."""
+    grids = table_grids(cells)
+    for table_key, grid in grids.items():
+        for instance in instances(grid, of_table(table_key)):
+            identity = instance.identity
+            where = (f"row {instance.subject} ({row_label(table_key, instance.subject, ctx.template)})"
+                     if identity.axis == "row" else
+                     f"column {instance.subject} ({column_label(table_key, instance.subject, ctx.template)})")
+            right = [k for k in identity.right if not identity.optional_right or
+                     (k in grid if identity.axis == "column" else k in grid.get(instance.subject, {}))]
+            yield Check(ctx.doc_id, identity.rule_id, "warning", f"{identity.id} {where}", instance.holds,
+                        f"{TABLE_NAMES[table_key]} {where}: {_side(identity, identity.left, ctx.template)} = "
+                        f"{_fmt(instance.left)} but {_side(identity, right, ctx.template)} = {_fmt(instance.right)} "
+                        f"({identity.id}: {identity.wording})")
 
 
-def _legacy_rules(ctx: ReportContext, facts: dict[str, Fact], cells: Sequence[TableCell]) -> Iterable[Check]:
-    """The pre-2019 identities P-1..P-3 (P-4 is completed_le_received, P-5 percentages_valid)."""
+def _legacy_rules(ctx: ReportContext, facts: dict[str, Fact]) -> Iterable[Check]:
+    """The pre-2019 identities P-2 and P-3 over the facts (P-1 is a table identity, P-4
+    completed_le_received, P-5 percentages_valid)."""
     if ctx.template != "legacy":
         return
 
@@ -191,14 +155,6 @@ def _legacy_rules(ctx: ReportContext, facts: dict[str, Fact], cells: Sequence[Ta
         yield check("review_sum", "review_total", _total(f.value for f in review_parts) == review.value,
                     f"review outcomes add up to {_fmt(_total(f.value for f in review_parts))} but review_total = "
                     f"{_fmt(review.value)} ({review.evidence[:100]})")
-    channels = {c.row_key: c.value for c in cells
-                if c.table_key == "other" and c.col_key == "year" and c.row_key in LEGACY_CHANNEL_ROWS}
-    total_cell = next((c for c in cells if c.table_key == "other" and c.row_key == "requests_total"
-                       and c.col_key == "year"), None)
-    if channels and total_cell and total_cell.value is not None and None not in channels.values():
-        yield check("legacy_channels_sum", "requests_total", _total(channels.values()) == total_cell.value,
-                    f"statistics table: request channels add up to {_fmt(_total(channels.values()))} but "
-                    f"申请总数 = {_fmt(total_cell.value)}")
 
 
 _SHARE = re.compile(r"占\s*(\d+(?:\.\d+)?)\s*[%％]")
@@ -233,8 +189,8 @@ def evaluate_report(ctx: ReportContext, facts: Sequence[Fact], cells: Sequence[T
                     today: date | None = None) -> list[Check]:
     """Every single-report rule that applies, blocking first; identical checks are kept once."""
     by_key = {f.fact_key: f for f in facts}
-    found = [*_blocking(ctx, by_key, cells, today or date.today()), *_table3_rules(ctx, cells),
-             *_table4_rules(ctx, cells), *_legacy_rules(ctx, by_key, cells)]
+    found = [*_blocking(ctx, by_key, cells, today or date.today()), *_identity_rules(ctx, cells),
+             *_legacy_rules(ctx, by_key)]
     return list({(c.rule_id, c.subject, c.detail): c for c in found}.values())
 
 

@@ -70,6 +70,7 @@ class TableCell:
     value: float | None = None  # the number the cell states; None for blanks and tokens like "/", "—", "无"
     source: str = "grid"  # grid (HTML / markdown / PDF table) | text_row | digit_run
     note: str | None = None  # why a row's cells stayed unknown (e.g. an ambiguous digit run)
+    page: int | None = None  # PDF page the row is printed on, when the text marks pages
 
 
 @dataclass(frozen=True)
@@ -82,6 +83,13 @@ class Fact:
     evidence: str
     method: str  # prose | table
     approx: bool = False
+    # the cell a table fact comes from (prose facts leave them None); a sum of cells has no row_idx
+    table_key: str | None = None
+    row_idx: int | None = None
+    col_idx: int | None = None
+    row_label: str | None = None  # the row's label as the document prints it
+    col_label: str | None = None  # the column's label in the template's words
+    page: int | None = None  # PDF page of the cell, when the text marks pages
 
 
 @dataclass(frozen=True)

@@ -9,32 +9,33 @@ accepted only when exactly one split satisfies it."""
 
 from __future__ import annotations
 
-import itertools
 import re
 from collections import deque
-from collections.abc import Callable, Sequence
-from dataclasses import dataclass, field
+from collections.abc import Sequence
+from dataclasses import dataclass, field, replace
+from functools import cache
 
 from gov_pipeline.grids import parse_pipe_row
+from gov_pipeline.identities import RowSums, consistent, of_table, row_sums
 from gov_pipeline.numbers import parse_decimal
+from gov_pipeline.pdf_text import PAGE_BREAK
 from gov_pipeline.records import TableCell
 from gov_pipeline.template import (
     ITEM_NUMBER,
     LEGACY_ANCHOR,
     LEGACY_SPECS,
-    ORG_COLUMNS,
-    TABLE2_2019,
-    TABLE2_2021,
+    TABLE2_LAYOUTS,
     TABLE3_ANCHOR,
     TABLE3_COLUMN_ALIASES,
     TABLE3_COLUMNS,
     TABLE3_COLUMNS_WITH_SUBTOTAL,
     TABLE3_GROUP_HEADERS,
     TABLE3_GROUP_LABELS,
-    TABLE3_OUTCOME_ROWS,
     TABLE3_ROWS,
     TABLE4_ANCHOR,
+    TABLE4_BLOCKS,
     TABLE4_COLUMNS,
+    TABLE4_OUTCOMES,
     RowSpec,
     detect_template,
 )
@@ -51,9 +52,14 @@ _LABEL_REMNANT = re.compile(r"^[^\d|]{1,40}?(?=\d)")
 _LEADING_UNIT = re.compile(r"^\s*(?:人次|万元|条|件|个|次|元|项|篇|期|家|人)(?=\s*\d)")
 _TRAILING_ITEM_NUMBER = re.compile(r"(?<=\s)\d{1,2}\s*[、.．]\s*$")
 MAX_RUN_DIGITS = 48
-MAX_SPLITS = 20000
+MAX_SOLVER_STEPS = 100_000  # a step is one cell tried; ~0.1 s
+MAX_READINGS = 64
+MAX_CELL_DIGITS = 9  # no count in these tables reaches 10^9: bounds every cell of a digit run
+CUMULATIVE = RowSums(2, at_least=((1, 0),))  # legacy: 历年累计 >= 本年度
 MAX_REGION_CHARS = 20000
-LEGACY_MAX_LINES = 80  # a statistics table of 2008-2018 has at most ~40 rows
+LEGACY_MAX_LINES = 80
+TABLE2_ANCHOR = re.compile(r"第二十条\s*第\s*[（(]\s*一\s*[)）]\s*项")
+TABLE4_MAX_LINES = 24  # header and data rows, or three small block tables with their labels  # a statistics table of 2008-2018 has at most ~40 rows
 
 
 def cell_value(token: str) -> float | None:
@@ -63,55 +69,132 @@ def cell_value(token: str) -> float | None:
 
 # ---------------------------------------------------------------- digit runs
 @dataclass(frozen=True)
-class Arithmetic:
-    """What every group of `group` consecutive values of a table row must satisfy."""
+class Readings:
+    """The readings of a digit run that satisfy the row identities, and why the search stopped early
+    (too long a run, too many steps or readings) when it did: then nothing is certain."""
 
-    group: int
-    holds: Callable[[Sequence[int]], bool]
-
-
-BLOCK_TOTALS = Arithmetic(5, lambda v: sum(v[:-1]) == v[-1])  # table 4: each block's four results = 总计
-CUMULATIVE = Arithmetic(2, lambda v: v[1] >= v[0])  # legacy: 历年累计 >= 本年度
+    values: tuple[tuple[int, ...], ...]
+    capped: str | None = None
 
 
-def no_arithmetic(width: int) -> Arithmetic:
-    return Arithmetic(width, lambda _: True)
+def split_digit_run(text: str, rule: RowSums) -> Readings:
+    """Every way to read `text` (digits; a space is a certain cell boundary) as `rule.width` x
+    `rule.repeat` integers without leading zeros, of at most MAX_CELL_DIGITS digits, that satisfy the
+    row identities.
 
-
-def split_digit_run(text: str, width: int, rule: Arithmetic) -> list[tuple[int, ...]]:
-    """Every way to read `text` (digits; a space is a certain cell boundary) as `width` integers without
-    leading zeros whose groups all satisfy `rule`. Groups are checked as soon as they are complete, so
-    impossible readings are abandoned early."""
+    Cells are read right to left, so a total is known before its parts and each part is pruned as it
+    is read: no part exceeds what its total leaves, and what the total leaves must lie between the
+    least and the greatest sum the digits still unread can make. A state that led nowhere is not
+    explored twice. The search is capped in steps and readings, with the reason."""
     chunks = text.split()
-    if not chunks or any(not c.isdigit() for c in chunks) or sum(map(len, chunks)) > MAX_RUN_DIGITS:
-        return []
+    if not chunks or any(not c.isdigit() for c in chunks):
+        return Readings(())
     digits = "".join(chunks)
-    ends: list[int] = []
-    for chunk in chunks:
-        ends.append((ends[-1] if ends else 0) + len(chunk))
-    found: list[tuple[int, ...]] = []
-    values: list[int] = []
+    if len(digits) > MAX_RUN_DIGITS:
+        return Readings((), f"a run of {len(digits)} digits is longer than {MAX_RUN_DIGITS}: not split")
+    n, width = len(digits), rule.width * rule.repeat
+    breaks: set[int] = set()
+    for chunk in chunks[:-1]:
+        breaks.add((max(breaks) if breaks else 0) + len(chunk))
 
-    def extend(position: int) -> None:
-        if len(found) > MAX_SPLITS:
+    def cells_ending_at(end: int) -> range:
+        """Start positions of the cells that may end at `end` (no leading zero, no space inside)."""
+        first = max(0, end - MAX_CELL_DIGITS, max((b for b in breaks if b < end), default=0))
+        return range(end - 1, first - 1, -1)
+
+    @cache
+    def bounds(count: int, start: int, end: int) -> tuple[int, int] | None:
+        """Least and greatest sum of digits[start:end] read as `count` cells (None: cannot be)."""
+        if count == 0:
+            return (0, 0) if start == end else None
+        found: tuple[int, int] | None = None
+        for first in cells_ending_at(end):
+            if first < start + count - 1:
+                break
+            if end - first > 1 and digits[first] == "0":
+                continue
+            before = bounds(count - 1, start, first)
+            if before is not None:
+                value = int(digits[first:end])
+                low, high = before[0] + value, before[1] + value
+                found = (low, high) if found is None else (min(found[0], low), max(found[1], high))
+        return found
+
+    sums = [(total + g * rule.width, tuple(p + g * rule.width for p in parts))
+            for g in range(rule.repeat) for total, parts in rule.sums]
+    at_least = [(a + g * rule.width, b + g * rule.width) for g in range(rule.repeat) for a, b in rule.at_least]
+    part_of = [[k for k, (_, parts) in enumerate(sums) if i in parts] for i in range(width)]
+    total_of = [[k for k, (total, _) in enumerate(sums) if total == i] for i in range(width)]
+    first_member = [min((total, *parts)) for total, parts in sums]
+    # per cell i: the identities whose parts still unread are exactly cells 0..i, or cells 1..i
+    unread_from = [[(k, lead) for k, (total, parts) in enumerate(sums) for lead in (0, 1)
+                    if total > i >= lead and {p for p in parts if p <= i} == set(range(lead, i + 1))]
+                   for i in range(width)]
+    fixes_first = [k for k, (total, parts) in enumerate(sums) if 0 in parts and total > 0]
+    remaining: list[int | None] = [None] * len(sums)  # total minus the parts read so far, once the total is read
+    values = [0] * width
+    found: list[tuple[int, ...]] = []
+    dead: set[tuple[int, int, tuple[int | None, ...]]] = set()
+    steps = 0
+    capped: str | None = None
+
+    def read(end: int, i: int) -> None:
+        nonlocal steps, capped
+        steps += 1
+        if steps > MAX_SOLVER_STEPS or len(found) > MAX_READINGS:
+            capped = capped or (f"search stopped after {MAX_SOLVER_STEPS} steps" if steps > MAX_SOLVER_STEPS
+                                else f"more than {MAX_READINGS} readings")
             return
-        if len(values) == width:
-            if position == len(digits):
+        if i < 0:
+            if end == 0 and all(values[a] >= values[b] for a, b in at_least):
                 found.append(tuple(values))
             return
-        if len(digits) - position < width - len(values):
+        if bounds(i + 1, 0, end) is None:
             return
-        limit = next(end for end in ends if end > position)  # a cell never crosses a space
-        for stop in range(position + 1, limit + 1):
-            if stop - position > 1 and digits[position] == "0":
+        # an identity whose only unread part is cell 0 fixes it, and so where cells 1..i begin
+        first_cell = None
+        for k in fixes_first:
+            if remaining[k] is not None and all(p > i or p == 0 for p in sums[k][1]) and i > 0:
+                first_cell = str(remaining[k])
+                if not digits.startswith(first_cell, 0) or len(first_cell) > end - i:
+                    return
+        for k, lead in unread_from[i]:
+            if remaining[k] is None or (lead == 1 and first_cell is None):
+                continue
+            span = bounds(i + 1 - lead, len(first_cell) if lead else 0, end)  # type: ignore[arg-type]
+            if span is None or not span[0] <= remaining[k] <= span[1]:  # type: ignore[operator]
+                return
+        state = (end, i, tuple(remaining))
+        if state in dead:
+            return
+        before = len(found)
+        for start in cells_ending_at(end):
+            if start < i or capped:
                 break
-            values.append(int(digits[position:stop]))
-            if len(values) % rule.group or rule.holds(values[-rule.group:]):
-                extend(stop)
-            values.pop()
+            if end - start > 1 and digits[start] == "0":
+                continue
+            value = int(digits[start:end])
+            if any(remaining[k] is not None and remaining[k] < value for k in part_of[i]):  # type: ignore[operator]
+                break  # a longer cell is larger still
+            assign(start, i, value)
+        if len(found) == before and not capped:
+            dead.add(state)
 
-    extend(0)
-    return found
+    def assign(start: int, i: int, value: int) -> None:
+        saved = list(remaining)
+        values[i] = value
+        for k in part_of[i]:
+            if remaining[k] is not None:
+                remaining[k] -= value  # type: ignore[operator]
+        for k in total_of[i]:
+            remaining[k] = value - sum(values[p] for p in sums[k][1] if p > i)
+        if all(r is None or r >= 0 for r in remaining) and all(
+                remaining[k] == 0 for k in range(len(sums)) if first_member[k] == i):
+            read(start, i - 1)
+        remaining[:] = saved
+
+    read(n, width - 1)
+    return Readings(tuple(found), capped)
 
 
 # ---------------------------------------------------------------- observed rows
@@ -131,20 +214,21 @@ def _split_label_values(cells: list[str]) -> tuple[list[str], list[str]]:
     index = len(cells)
     while index > 0 and _VALUE_CELL.match(cells[index - 1]):
         index -= 1
-    label = []
+    label: list[str] = []
     for cell in cells[:index]:
         if cell and (not label or label[-1] != cell):
             label.append(cell)
     return label, cells[index:]
 
 
-def _read_rows(text: str, width: int, rule: Arithmetic) -> list[Observed]:
+def _read_rows(text: str, rule: RowSums) -> list[Observed]:
     """The value rows at the start of `text` (after label remnants and a unit such as 条/件). Usually
-    one row; a digit run is split with the table's arithmetic, and a run holding whole multiples of the
-    table's width is read as that many rows (PDF extraction merges neighbouring rows:
+    one row; a digit run is split with the table's row identities, and a run holding whole multiples
+    of the table's width is read as that many rows (PDF extraction merges neighbouring rows:
     '31 0 0 0 0 0 311 0 0 0 0 0 1')."""
+    width = rule.width
     text = _LEADING_UNIT.sub("", _LABEL_REMNANT.sub("", text))
-    lead = _TRAILING_ITEM_NUMBER.sub("", _LEAD_VALUES.match(text).group(0)).strip()
+    lead = _TRAILING_ITEM_NUMBER.sub("", _LEAD_VALUES.match(text).group(0)).strip()  # type: ignore[union-attr]
     tokens = _VALUE_TOKEN.findall(lead)
     if not tokens:
         return []
@@ -161,15 +245,19 @@ def _read_rows(text: str, width: int, rule: Arithmetic) -> list[Observed]:
     for rows in range(1, most_rows + 1):
         if len(tokens) > rows * width:
             continue
-        readings = split_digit_run(digits, width * rows, rule)
-        if len(readings) == 1:
-            values = [str(v) for v in readings[0]]
+        readings = split_digit_run(digits, replace(rule, repeat=rows))
+        if readings.capped:
+            return [Observed("", [], "digit_run", note=f"digit run '{lead[:80]}' left unknown: {readings.capped}")]
+        if len(readings.values) == 1:
+            values = [str(v) for v in readings.values[0]]
             return [Observed("", values[i * width:(i + 1) * width], "digit_run" if rows == 1 else "text_row")
                     for i in range(rows)]
-        if rows == 1 and readings:
-            return [Observed("", [], "digit_run", candidates=readings,
-                             note=f"digit run '{lead}' has {len(readings)} readings that satisfy the table's arithmetic")]
-    return [Observed("", [], "digit_run", note=f"digit run '{lead}' has no reading that satisfies the table's arithmetic")]
+        if rows == 1 and readings.values:
+            return [Observed("", [], "digit_run", candidates=list(readings.values),
+                             note=f"digit run '{lead}' has {len(readings.values)} readings that satisfy the "
+                                  "table's row identities")]
+    return [Observed("", [], "digit_run", note=f"digit run '{lead[:80]}' has no reading that satisfies the table's "
+                                                "row identities")]
 
 
 @dataclass(frozen=True)
@@ -202,9 +290,9 @@ TABLE3_LABELS = Labels.of(TABLE3_ROWS + TABLE3_GROUP_LABELS)
 LEGACY_LABELS = Labels.of(LEGACY_SPECS)
 # table 2 rows are read one label at a time: (row key, fact keys of its columns, its label)
 TABLE2_LABELS = {
-    version: [(key, facts, Labels.of([RowSpec(key, label.lstrip("^"), None, numbered=False)]))
-              for key, label, facts in layout]
-    for version, layout in (("2019", TABLE2_2019), ("2021", TABLE2_2021))
+    version: [(key, facts, Labels.of([RowSpec(key, label.lstrip("^"), None, numbered=False, official=printed)]))
+              for key, label, facts, printed, _ in layout]
+    for version, layout in TABLE2_LAYOUTS.items()
 }
 
 
@@ -212,16 +300,19 @@ def _has_values(rows: list[Observed]) -> bool:
     return any(row.values or row.candidates for row in rows)
 
 
-def observe(lines: Sequence[str], labels: Labels, width: int, rule: Arithmetic) -> list[Observed]:
+def observe(lines: Sequence[str], labels: Labels, rule: RowSums) -> list[Observed]:
     """Observed rows of a table region: pipe rows split into label and value cells; text lines cut at
     every row label they contain (flattened dumps hold a whole table in one line)."""
     rows: list[Observed] = []
+    width = rule.width
     for line in lines:
         cells = parse_pipe_row(line)
         if cells is not None:
             label_cells, values = _split_label_values(cells)
             while len(values) > width and values[-1].strip() == "":
                 values.pop()
+            while len(values) > width and values[0].strip() == "":
+                values.pop(0)  # the empty cells of a label merged across columns (PDF-to-markdown)
             if width == 1 and len(set(values)) == 1:
                 values = values[:1]  # a single-value row spanned over several grid columns
             label = " ".join(label_cells)
@@ -234,15 +325,15 @@ def observe(lines: Sequence[str], labels: Labels, width: int, rule: Arithmetic) 
         kept = [(m.start(), m.end(), labels.spec_of(m)) for m in labels.combined.finditer(line)]
         if not kept:  # numbers whose label the extraction cut off or wrapped onto other lines
             for run in _VALUE_RUN.finditer(line):
-                if _has_values(found := _read_rows(run.group(0), width, rule)):
+                if _has_values(found := _read_rows(run.group(0), rule)):
                     rows += found
                     break
             continue
-        if _has_values(head := _read_rows(line[:kept[0][0]], width, rule)):
+        if _has_values(head := _read_rows(line[:kept[0][0]], rule)):
             rows += head
         for index, (start, end, spec) in enumerate(kept):
             stop = kept[index + 1][0] if index + 1 < len(kept) else len(line)
-            found = _read_rows(line[end:stop], width, rule) or [Observed("", [], "text_row")]
+            found = _read_rows(line[end:stop], rule) or [Observed("", [], "text_row")]
             found[0].label, found[0].spec = line[start:end], spec
             rows += found
     return rows
@@ -320,38 +411,48 @@ def _assign_table3(rows: list[Observed], width: int) -> dict[str, Observed]:
 
 
 def _resolve_ambiguous(filled: dict[str, Observed], columns: tuple[str, ...]) -> None:
-    """Try every combination of the remaining digit-run readings against table 3's identities
-    (outcomes add up to （七）总计; received + carried over = total + carried forward); keep a
-    combination only when it is the single one that satisfies them."""
+    """Choose among the remaining digit-run readings with table 3's column identities (outcomes add
+    up to （七）总计; received + carried over = total + carried forward): rows are tried one after
+    another and a partial choice is dropped as soon as an identity it completes breaks. A choice is
+    kept only when it is the single one that satisfies them; the search is capped, with the reason."""
     ambiguous = [key for key, row in filled.items() if row.candidates and not row.values]
-    if not ambiguous or len(ambiguous) > 4:
+    if not ambiguous:
         return
-    known = {key: dict(zip(columns, map(cell_value, row.values))) for key, row in filled.items() if row.values}
-    solutions = []
-    for combo in itertools.product(*(filled[key].candidates for key in ambiguous)):
-        grid = known | {key: dict(zip(columns, map(float, reading))) for key, reading in zip(ambiguous, combo, strict=True)}
-        if _table3_consistent(grid, columns):
-            solutions.append(combo)
-            if len(solutions) > 1:
-                return
-    if len(solutions) == 1:
+    identities = of_table("table3", "column")
+    grid: dict[str, dict[str, float | None]] = {
+        key: dict(zip(columns, map(cell_value, row.values))) if row.values else dict.fromkeys(columns)
+        for key, row in filled.items()}
+    solutions: list[tuple[tuple[int, ...], ...]] = []
+    chosen: list[tuple[int, ...]] = []
+    steps = 0
+
+    def choose(index: int) -> None:
+        nonlocal steps
+        steps += 1
+        if len(solutions) > 1 or steps > MAX_SOLVER_STEPS:
+            return
+        if index == len(ambiguous):
+            solutions.append(tuple(chosen))
+            return
+        key = ambiguous[index]
+        for reading in filled[key].candidates:
+            grid[key] = dict(zip(columns, map(float, reading)))
+            if consistent(grid, identities):
+                chosen.append(reading)
+                choose(index + 1)
+                chosen.pop()
+        grid[key] = dict.fromkeys(columns)
+
+    choose(0)
+    if steps > MAX_SOLVER_STEPS:
+        for key in ambiguous:
+            filled[key].note = f"{filled[key].note}; not resolved: search across rows stopped after {MAX_SOLVER_STEPS} steps"
+    elif len(solutions) == 1:
         for key, reading in zip(ambiguous, solutions[0], strict=True):
             row = filled[key]
             row.values = [str(v) for v in reading]
-            row.note = f"{row.note}; resolved by the table's row and column identities"
+            row.note = f"{row.note}; resolved by the table's column identities"
             row.candidates = []
-
-
-def _table3_consistent(grid: dict[str, dict[str, float | None]], columns: tuple[str, ...]) -> bool:
-    for column in columns:
-        outcomes = [grid[k].get(column) for k in TABLE3_OUTCOME_ROWS if k in grid]
-        total = grid.get("total", {}).get(column)
-        if total is not None and outcomes and None not in outcomes and sum(outcomes) != total:  # type: ignore[arg-type]
-            return False
-        flow = [grid.get(k, {}).get(column) for k in ("received", "carried_over", "total", "carried_forward")]
-        if None not in flow and flow[0] + flow[1] != flow[2] + flow[3]:  # type: ignore[operator]
-            return False
-    return True
 
 
 def _column_key(header: str) -> str | None:
@@ -366,8 +467,8 @@ def table3_columns(lines: Sequence[str]) -> tuple[str, ...]:
     header_rows: list[list[str]] = []
     header_text = []
     for line in lines:
-        if TABLE3_ANCHOR.search(line):
-            header_text.append(line[:TABLE3_ANCHOR.search(line).start()])
+        if anchor := TABLE3_ANCHOR.search(line):
+            header_text.append(line[:anchor.start()])
             break
         header_text.append(line)
         if (cells := parse_pipe_row(line)) is not None:
@@ -385,23 +486,9 @@ def table3_columns(lines: Sequence[str]) -> tuple[str, ...]:
     return TABLE3_COLUMNS_WITH_SUBTOTAL if "小计" in "".join(header_text) else TABLE3_COLUMNS
 
 
-def table3_arithmetic(columns: tuple[str, ...]) -> Arithmetic:
-    """Applicant columns add up to 总计 (and organisation columns to 小计, when there is one)."""
-    index = {key: i for i, key in enumerate(columns)}
-    applicant = [index[k] for k in TABLE3_COLUMNS[:-1] if k in index]
-    organisations = [index[k] for k in ORG_COLUMNS if k in index]
-    subtotal = index.get("org_subtotal")
-
-    def holds(values: Sequence[int]) -> bool:
-        return sum(values[i] for i in applicant) == values[index["total"]] and (
-            subtotal is None or sum(values[i] for i in organisations) == values[subtotal])
-
-    return Arithmetic(len(columns), holds)
-
-
 def _table3(doc_id: str, table_idx: int, lines: list[str]) -> list[TableCell]:
     columns = table3_columns(lines)
-    rows = observe(lines, TABLE3_LABELS, len(columns), table3_arithmetic(columns))
+    rows = observe(lines, TABLE3_LABELS, row_sums("table3", columns))
     filled = _assign_table3(rows, len(columns))
     _resolve_ambiguous(filled, columns)
     cells: list[TableCell] = []
@@ -412,27 +499,53 @@ def _table3(doc_id: str, table_idx: int, lines: list[str]) -> list[TableCell]:
 
 
 # ---------------------------------------------------------------- table 4
+_TABLE4_BLOCK_LABELS = (("litigation_after_review", re.compile("复议后起诉")),
+                        ("litigation_direct", re.compile("未经复议|直接起诉")),
+                        ("review", re.compile("^[^诉]*行政复议[^诉]*$")))
+
+
 def _table4(doc_id: str, table_idx: int, lines: list[str]) -> list[TableCell]:
-    """The one data row of table 4: the first run of >= 15 digits under the 行政复议/行政诉讼 header."""
+    """Table 4's 15 values: the first run of >= 15 digits under the 行政复议/行政诉讼 header, or its
+    three blocks printed as small tables of five (PDF-to-markdown), each named by the label above it
+    or else taken in template order."""
     width = len(TABLE4_COLUMNS)
+    rule = row_sums("table4", TABLE4_COLUMNS)
+    blocks: dict[str, list[str]] = {}
+    named: str | None = None
+    unread: Observed | None = None  # a run the identities could not split: kept for its reason
     for line in lines:
         cells = parse_pipe_row(line)
         text = " ".join(c for c in cells if c) if cells is not None else line
         for run in re.finditer(r"(?<![\d.])\d[\d ]*\d(?![\d.])", text):
             if len(re.sub(r"\D", "", run.group(0))) < width:
                 continue
-            found = _read_rows(run.group(0), width, BLOCK_TOTALS)
-            if _has_values(found):
+            found = _read_rows(run.group(0), rule)
+            if found:
                 found[0].label = "行政复议 / 行政诉讼"
-                return _cells(doc_id, table_idx, "table4", 0, "review_litigation", found[0], TABLE4_COLUMNS)
-    return []
+                if _has_values(found):
+                    return _cells(doc_id, table_idx, "table4", 0, "review_litigation", found[0], TABLE4_COLUMNS)
+                unread = unread or found[0]
+        label = next((block for block, pattern in _TABLE4_BLOCK_LABELS if pattern.search(text)), None)
+        values = [c for c in cells if c.strip()] if cells is not None else []
+        if len(values) == len(TABLE4_OUTCOMES) and all(_VALUE_CELL.match(v) for v in values):
+            block = named if named and named not in blocks else next((b for b in TABLE4_BLOCKS if b not in blocks), None)
+            if block is not None:
+                blocks[block] = values
+            named = None
+        elif label is not None:
+            named = label
+    if len(blocks) == len(TABLE4_BLOCKS):
+        row = Observed("行政复议 / 行政诉讼", [v for b in TABLE4_BLOCKS for v in blocks[b]], "grid",
+                       note="three block tables of five")
+        return _cells(doc_id, table_idx, "table4", 0, "review_litigation", row, TABLE4_COLUMNS)
+    return _cells(doc_id, table_idx, "table4", 0, "review_litigation", unread, TABLE4_COLUMNS) if unread else []
 
 
 # ---------------------------------------------------------------- table 2
 def _table2(doc_id: str, table_idx: int, lines: list[str], template: str) -> list[TableCell]:
     cells: list[TableCell] = []
     for row_idx, (key, facts, labels) in enumerate(TABLE2_LABELS["2019" if template == "2019" else "2021"]):
-        rows = [row for row in observe(lines, labels, len(facts), no_arithmetic(len(facts))) if row.spec is not None]
+        rows = [row for row in observe(lines, labels, RowSums(len(facts))) if row.spec is not None]
         with_values = [row for row in rows if row.values or row.note]
         if with_values:
             cells += _cells(doc_id, table_idx, "table2", row_idx, key, with_values[0], facts)
@@ -442,7 +555,7 @@ def _table2(doc_id: str, table_idx: int, lines: list[str], template: str) -> lis
 # ---------------------------------------------------------------- legacy statistics table
 def _legacy(doc_id: str, table_idx: int, lines: list[str]) -> list[TableCell]:
     """指标名称 | 计量单位 | 本年度 | 历年累计: numbers follow their label, on its line or the next."""
-    rows = observe(lines, LEGACY_LABELS, 2, CUMULATIVE)
+    rows = observe(lines, LEGACY_LABELS, CUMULATIVE)
     cells: list[TableCell] = []
     waiting: Observed | None = None
     done: set[str] = set()
@@ -472,6 +585,23 @@ def _header_lines(text: str, start: int, most: int = 12) -> list[str]:
     return header
 
 
+def _with_pages(cells: list[TableCell], text: str, start: int) -> list[TableCell]:
+    """Each row's PDF page, where the text marks page breaks (pdf_text.PAGE_BREAK): the page its
+    label is printed on, found in order from the table's start (a row without a label: the page of
+    the row before it)."""
+    if PAGE_BREAK not in text:
+        return cells
+    pages: dict[int, int] = {}
+    position = start
+    for cell in cells:
+        if cell.col_idx == 0:
+            label = cell.text.strip()[-8:]
+            found = text.find(label, position) if label else -1
+            position = found if found >= 0 else position
+            pages[cell.row_idx] = 1 + text.count(PAGE_BREAK, 0, position)
+    return [replace(cell, page=pages.get(cell.row_idx)) for cell in cells]
+
+
 def extract_tables(doc_id: str, text: str) -> list[TableCell]:
     """Every statistics table the report holds, as cells mapped to template rows and columns."""
     template = detect_template(text)
@@ -486,14 +616,19 @@ def extract_tables(doc_id: str, text: str) -> list[TableCell]:
             pipe_row = text.startswith("|", line_start)
             table3 = (table3[0], (line_end if line_end >= 0 else len(text)) if pipe_row else stop.end())
         header = _header_lines(text, table3[0])
-        cells += _table3(doc_id, 3, header + text[table3[0]:table3[1]].split("\n"))
+        cells += _with_pages(_table3(doc_id, 3, header + text[table3[0]:table3[1]].split("\n")), text, table3[0])
         table4 = _region(text, TABLE4_ANCHOR, None, table3[1])
         if table4:
-            cells += _table4(doc_id, 4, text[table4[0]:table4[1]].split("\n")[:12])
-        table2 = _region(text, re.compile(r"第二十条\s*第\s*[（(]\s*一\s*[)）]\s*项"), None)
-        if table2 and table2[0] < table3[0]:
-            cells += _table2(doc_id, 2, text[table2[0]:table3[0]].split("\n"), template)
+            cells += _with_pages(_table4(doc_id, 4, text[table4[0]:table4[1]].split("\n")[:TABLE4_MAX_LINES]), text,
+                                 table4[0])
+        table2 = _region(text, TABLE2_ANCHOR, None)
+        table3_at = TABLE3_ANCHOR.search(text, table3[0])
+        # a flattened dump holds tables 2 and 3 in one line: table 2 then ends where table 3's first row begins
+        table2_end = table3[0] if table2 and table2[0] < table3[0] else (table3_at.start() if table3_at else 0)
+        if table2 and table2[0] < table2_end:
+            cells += _with_pages(_table2(doc_id, 2, text[table2[0]:table2_end].split("\n"), template), text, table2[0])
     legacy = _region(text, LEGACY_ANCHOR, None)
     if legacy and template == "legacy":
-        cells += _legacy(doc_id, 1, text[legacy[0]:legacy[1]].split("\n")[:LEGACY_MAX_LINES])
+        cells += _with_pages(_legacy(doc_id, 1, text[legacy[0]:legacy[1]].split("\n")[:LEGACY_MAX_LINES]), text,
+                             legacy[0])
     return cells

@@ -17,48 +17,53 @@ class RowSpec:
     label: str  # regex of the row's own label
     fact: str | None = None  # base fact key, None for rows that only feed sums
     numbered: bool = True  # an item number may come before the label
+    official: str = ""  # the label as the template prints it
 
 
 # Table 3, in template order. 2019 has one （六）其他处理 row, 2021 splits it into three.
 # Labels are matched by their distinctive core, so a label cut by a line wrap or a lost character
 # (PDF extraction writes 其他法律行政止公开) is still recognised.
 TABLE3_ROWS: tuple[RowSpec, ...] = (
-    RowSpec("received", r"本年新收[^\d|]{0,12}申请数?量?", "requests_received"),
-    RowSpec("carried_over", r"上年结转[^\d|]{0,12}申请数?量?", "requests_carried_over"),
-    RowSpec("granted", r"予以公开", "outcome_granted"),
-    RowSpec("partially_granted", r"部分公开(?:\s*[（(][^)）|\d]{0,30}[)）])?", "outcome_partially_granted"),
-    RowSpec("refused_state_secret", r"属于国家秘密", "refused_state_secret"),
-    RowSpec("refused_prohibited_by_law", r"其他法律行政[^\d|]{0,6}公开", "refused_prohibited_by_law"),
-    RowSpec("refused_security_stability", r"危及\s*[“\"]?\s*三安全一稳定\s*[”\"]?", "refused_security_stability"),
-    RowSpec("refused_third_party_rights", r"保护第三方合法权益", "refused_third_party_rights"),
-    RowSpec("refused_internal_affairs", r"属于三类内部事务(?:信息?)?", "refused_internal_affairs"),
-    RowSpec("refused_process_info", r"属于四类过程性(?:信息?)?", "refused_process_info"),
-    RowSpec("refused_enforcement_file", r"属于行政执法案卷", "refused_enforcement_file"),
-    RowSpec("refused_query_matter", r"属于行政查询事项", "refused_query_matter"),
-    RowSpec("unable_not_held", r"本机关不掌握(?:相关政?府?信?息?)?", "unable_not_held"),
-    RowSpec("unable_needs_creation", r"没有现成信息(?:需要另?行?制?作?)?", "unable_needs_creation"),
-    RowSpec("unable_unclear", r"补正后申请内容(?:仍?不明?确?)?", "unable_unclear"),
-    RowSpec("not_processed_petition", r"信访举报投诉类申?请?", "not_processed_petition"),
-    RowSpec("not_processed_repeat", r"重复申请", "not_processed_repeat"),
-    RowSpec("not_processed_publication", r"要求提供公开出版物", "not_processed_publication"),
-    RowSpec("not_processed_mass", r"无正当理由大量反复(?:\s*申请)?", "not_processed_mass"),
-    RowSpec("not_processed_confirm", r"要求行政机关确认(?:或重?\s*新?\s*出?具?已?获?取?信?息?)?", "not_processed_confirm"),
-    RowSpec("other_no_correction", r"申请人无正当理由逾(?:期不补\s*正[^\d|]{0,30}?申请)?", "other_no_correction"),
-    RowSpec("other_no_fee", r"申请人逾期未按收费(?:通知[^\d|]{0,30}?申请)?", "other_no_fee"),
-    RowSpec("other_other", r"(?<=\d[.、．])\s*其他(?![\u4e00-\u9fff])", "other_other"),
-    RowSpec("total", r"总计", "outcome_total"),
-    RowSpec("carried_forward", r"结转下年度继续办理", "requests_carried_forward"),
+    RowSpec("received", r"本年新收[^\d|]{0,12}申请数?量?", "requests_received", official="一、本年新收政府信息公开申请数量"),
+    RowSpec("carried_over", r"上年结转[^\d|]{0,12}申请数?量?", "requests_carried_over", official="二、上年结转政府信息公开申请数量"),
+    RowSpec("granted", r"予以公开", "outcome_granted", official="（一）予以公开"),
+    RowSpec("partially_granted", r"部分公开(?:\s*[（(][^)）|\d]{0,30}[)）])?", "outcome_partially_granted", official="（二）部分公开（区分处理的，只计这一情形，不计其他情形）"),
+    RowSpec("refused_state_secret", r"属于国家秘密", "refused_state_secret", official="1.属于国家秘密"),
+    RowSpec("refused_prohibited_by_law", r"其他法律行政[^\d|]{0,6}公开", "refused_prohibited_by_law", official="2.其他法律行政法规禁止公开"),
+    RowSpec("refused_security_stability", r"危及\s*[“\"]?\s*三安全一稳定\s*[”\"]?", "refused_security_stability", official="3.危及“三安全一稳定”"),
+    RowSpec("refused_third_party_rights", r"保护第三方合法权益", "refused_third_party_rights", official="4.保护第三方合法权益"),
+    RowSpec("refused_internal_affairs", r"属于三类内部事务(?:信息?)?", "refused_internal_affairs", official="5.属于三类内部事务信息"),
+    RowSpec("refused_process_info", r"属于四类过程性(?:信息?)?", "refused_process_info", official="6.属于四类过程性信息"),
+    RowSpec("refused_enforcement_file", r"属于行政执法案卷", "refused_enforcement_file", official="7.属于行政执法案卷"),
+    RowSpec("refused_query_matter", r"属于行政查询事项", "refused_query_matter", official="8.属于行政查询事项"),
+    RowSpec("unable_not_held", r"本机关不掌握(?:相关政?府?信?息?)?", "unable_not_held", official="1.本机关不掌握相关政府信息"),
+    RowSpec("unable_needs_creation", r"没有现成信息(?:需要另?行?制?作?)?", "unable_needs_creation", official="2.没有现成信息需要另行制作"),
+    RowSpec("unable_unclear", r"补正后申请内容(?:仍?不明?确?)?", "unable_unclear", official="3.补正后申请内容仍不明确"),
+    RowSpec("not_processed_petition", r"信访举报投诉类申?请?", "not_processed_petition", official="1.信访举报投诉类申请"),
+    RowSpec("not_processed_repeat", r"重复申请", "not_processed_repeat", official="2.重复申请"),
+    RowSpec("not_processed_publication", r"要求提供公开出版物", "not_processed_publication", official="3.要求提供公开出版物"),
+    RowSpec("not_processed_mass", r"无正当理由大量反复(?:\s*申请)?", "not_processed_mass", official="4.无正当理由大量反复申请"),
+    RowSpec("not_processed_confirm", r"要求行政机关确认(?:或重?\s*新?\s*出?具?已?获?取?信?息?)?", "not_processed_confirm", official="5.要求行政机关确认或重新出具已获取信息"),
+    RowSpec("other_no_correction", r"申请人无正当理由逾(?:期不补\s*正[^\d|]{0,30}?申请)?", "other_no_correction", official="1.申请人无正当理由逾期不补正、行政机关不再处理其政府信息公开申请"),
+    RowSpec("other_no_fee", r"申请人逾期未按收费(?:通知[^\d|]{0,30}?申请)?", "other_no_fee", official="2.申请人逾期未按收费通知要求缴纳费用、行政机关不再处理其政府信息公开申请"),
+    RowSpec("other_other", r"(?<=\d[.、．])\s*其他(?![\u4e00-\u9fff])", "other_other", official="3.其他"),
+    RowSpec("total", r"总计", "outcome_total", official="（七）总计"),
+    RowSpec("carried_forward", r"结转下年度继续办理", "requests_carried_forward", official="四、结转下年度继续办理"),
 )
 # Group labels of table 3: a row carrying only one of these (no sub-row label) is a subtotal row.
 # （六）其他处理 is the row itself in the 2019 layout and a group label in 2021.
 TABLE3_GROUP_LABELS: tuple[RowSpec, ...] = (
-    RowSpec("refused_subtotal", r"不予公开", None),
-    RowSpec("unable_subtotal", r"无法提供", None),
-    RowSpec("not_processed_subtotal", r"不予处理", None),
-    RowSpec("other_group", r"其他处理", None),
+    RowSpec("refused_subtotal", r"不予公开", None, official="（三）不予公开"),
+    RowSpec("unable_subtotal", r"无法提供", None, official="（四）无法提供"),
+    RowSpec("not_processed_subtotal", r"不予处理", None, official="（五）不予处理"),
+    RowSpec("other_group", r"其他处理", None, official="（六）其他处理"),
 )
+TABLE3_COLUMN_LABELS = {"natural_person": "自然人", "commercial": "商业企业", "research": "科研机构",
+                        "ngo": "社会公益组织", "legal_services": "法律服务机构", "other_org": "其他",
+                        "org_subtotal": "法人或其他组织小计", "total": "总计"}
 TABLE3_COLUMNS = ("natural_person", "commercial", "research", "ngo", "legal_services", "other_org", "total")
 ORG_COLUMNS = ("commercial", "research", "ngo", "legal_services", "other_org")
+TABLE3_APPLICANT_COLUMNS = TABLE3_COLUMNS[:-1]
 # Some reports add a 法人或其他组织小计 column after the five organisation columns.
 TABLE3_COLUMNS_WITH_SUBTOTAL = (*TABLE3_COLUMNS[:-1], "org_subtotal", "total")
 # Header words of table 3's columns, tried in this order on a column's header text once the group
@@ -82,40 +87,79 @@ TABLE3_OUTCOME_ROWS = ("granted", "partially_granted") + tuple(k for _, keys in 
 
 TABLE4_BLOCKS = ("review", "litigation_direct", "litigation_after_review")
 TABLE4_OUTCOMES = ("upheld", "corrected", "other", "pending", "total")
+TABLE4_BLOCK_LABELS = {"review": "行政复议", "litigation_direct": "行政诉讼 未经复议直接起诉",
+                       "litigation_after_review": "行政诉讼 复议后起诉"}
+TABLE4_OUTCOME_LABELS = {"upheld": "结果维持", "corrected": "结果纠正", "other": "其他结果", "pending": "尚未审结",
+                         "total": "总计"}
 TABLE4_COLUMNS = tuple(f"{block}_{outcome}" for block in TABLE4_BLOCKS for outcome in TABLE4_OUTCOMES)
 
-# Table 2: (row key, label, {column index: fact key}) for the 2021 and the 2019 layout.
-TABLE2_2021: tuple[tuple[str, str, tuple[str, ...]], ...] = (
-    ("regulations", r"^规章", ("regulations_issued", "regulations_repealed", "regulations_in_force")),
-    ("normative_docs", r"规范性文件", ("normative_docs_issued", "normative_docs_repealed", "normative_docs_in_force")),
-    ("licensing", r"行政许可", ("licensing_decisions",)),
-    ("penalty", r"行政处罚", ("penalty_decisions",)),
-    ("coercion", r"行政强制", ("coercion_decisions",)),
-    ("admin_fees", r"行政事业性收费", ("admin_fees_wan_yuan",)),
+# Table 2 of the 2021 and the 2019 layout: (row key, label pattern, fact key of each value column,
+# the row label as printed, the 第二十条 item its block cites). Column labels follow from the fact keys.
+Table2Row = tuple[str, str, tuple[str, ...], str, str]
+TABLE2_2021: tuple[Table2Row, ...] = (
+    ("regulations", r"^规章", ("regulations_issued", "regulations_repealed", "regulations_in_force"), "规章", "一"),
+    ("normative_docs", r"规范性文件", ("normative_docs_issued", "normative_docs_repealed", "normative_docs_in_force"),
+     "行政规范性文件", "一"),
+    ("licensing", r"行政许可", ("licensing_decisions",), "行政许可", "五"),
+    ("penalty", r"行政处罚", ("penalty_decisions",), "行政处罚", "六"),
+    ("coercion", r"行政强制", ("coercion_decisions",), "行政强制", "六"),
+    ("admin_fees", r"行政事业性收费", ("admin_fees_wan_yuan",), "行政事业性收费", "八"),
 )
-TABLE2_2019: tuple[tuple[str, str, tuple[str, ...]], ...] = (
-    ("regulations", r"^规章", ("regulations_made", "regulations_published", "regulations_public_total")),
-    ("normative_docs", r"规范性文件", ("normative_docs_made", "normative_docs_published", "normative_docs_public_total")),
-    ("licensing", r"行政许可", ("licensing_items_prev", "licensing_items_change", "licensing_decisions")),
+TABLE2_2019: tuple[Table2Row, ...] = (
+    ("regulations", r"^规章", ("regulations_made", "regulations_published", "regulations_public_total"), "规章", "一"),
+    ("normative_docs", r"规范性文件", ("normative_docs_made", "normative_docs_published", "normative_docs_public_total"),
+     "规范性文件", "一"),
+    ("licensing", r"行政许可", ("licensing_items_prev", "licensing_items_change", "licensing_decisions"), "行政许可", "五"),
     ("other_services", r"其他对外管理服务事项", ("other_services_items_prev", "other_services_items_change",
-                                             "other_services_decisions")),
-    ("penalty", r"行政处罚", ("penalty_items_prev", "penalty_items_change", "penalty_decisions")),
-    ("coercion", r"行政强制", ("coercion_items_prev", "coercion_items_change", "coercion_decisions")),
-    ("admin_fees", r"行政事业性收费", ("admin_fee_items_prev", "admin_fee_items_change")),
-    ("procurement", r"政府集中采购", ("procurement_projects", "procurement_amount")),
+                                             "other_services_decisions"), "其他对外管理服务事项", "五"),
+    ("penalty", r"行政处罚", ("penalty_items_prev", "penalty_items_change", "penalty_decisions"), "行政处罚", "六"),
+    ("coercion", r"行政强制", ("coercion_items_prev", "coercion_items_change", "coercion_decisions"), "行政强制", "六"),
+    ("admin_fees", r"行政事业性收费", ("admin_fee_items_prev", "admin_fee_items_change"), "行政事业性收费", "八"),
+    ("procurement", r"政府集中采购", ("procurement_projects", "procurement_amount"), "政府集中采购", "九"),
 )
+TABLE2_LAYOUTS = {"2021": TABLE2_2021, "2019": TABLE2_2019}
+# column label of a table-2 fact, by the end of its key
+TABLE2_COLUMN_LABELS = (
+    ("_issued", "本年制发件数"), ("_repealed", "本年废止件数"), ("_in_force", "现行有效件数"),
+    ("_wan_yuan", "本年收费金额（单位：万元）"), ("_made", "本年新制作数量"), ("_published", "本年新公开数量"),
+    ("_public_total", "对外公开总数量"), ("_items_prev", "上一年项目数量"), ("_items_change", "本年增/减"),
+    ("procurement_projects", "采购项目数量"), ("procurement_amount", "采购总金额"),
+)
+
+
+def table2_column_label(fact_key: str, template: str) -> str:
+    if fact_key.endswith("_decisions"):
+        return "本年处理决定数量" if template == "2021" else "处理决定数量"
+    return next(label for end, label in TABLE2_COLUMN_LABELS if fact_key.endswith(end))
+
+
 TEMPLATE_2021_MARKERS = re.compile(r"本年制发件数|本年废止件数|现行有效件数|逾期不补正|逾期未按收费通知")
 TEMPLATE_2019_MARKERS = re.compile(r"本年新制作数量|本年新公开数量|对外公开总数量|上一年项目数量|其他对外管理服务事项")
 TABLE3_ANCHOR = re.compile(r"本年新收[^\d|]{0,12}申请数量?")
 TABLE4_ANCHOR = re.compile(r"行政复议.{0,20}行政诉讼|结果维持.{0,10}结果纠正")
 
 
+TEMPLATE_NOTICE = re.compile(r"〔\s*(2019|2021)\s*〕\s*(60|30)\s*号")  # 国办公开办函〔2019〕60号 / 〔2021〕30号
+# the template's own section headings (domain.md §2): a template report whose tables the copy lost
+# (at a line start, or after the previous part's last sentence in a flattened dump)
+TEMPLATE_HEADINGS = (re.compile(r"(?:^|(?<=[。；\d]))一[、.．]\s*总体情况", re.MULTILINE),
+                     re.compile(r"(?:^|(?<=[。；\d元]))三[、.．]\s*收到和处理政府信息公开申请情况", re.MULTILINE))
+_TITLE_YEAR = re.compile(r"(20\d\d)\s*年度?[^\n。]{0,40}?政府信息公开(?:工作)?年度报告")
+
+
 def detect_template(text: str) -> str:
-    """legacy / 2019 / 2021 from the labels present, not from the year (bodies adopt labels late)."""
+    """legacy / 2019 / 2021 from the labels present, not from the year (bodies adopt labels late).
+    Without table labels (a copy that lost its tables), the notice the report cites decides, then
+    the template's section headings with the generation in force for the year in the title."""
     if TEMPLATE_2021_MARKERS.search(text):
         return "2021"
     if TEMPLATE_2019_MARKERS.search(text) or TABLE3_ANCHOR.search(text):
         return "2019"
+    if notice := TEMPLATE_NOTICE.search(text):
+        return notice.group(1)
+    year = _TITLE_YEAR.search(text)
+    if year and int(year.group(1)) >= 2019 and all(heading.search(text) for heading in TEMPLATE_HEADINGS):
+        return "2021" if int(year.group(1)) >= 2021 else "2019"
     return "legacy"
 
 
@@ -141,6 +185,40 @@ LEGACY_ROWS: tuple[tuple[str, str, str | None], ...] = (
     ("review", r"行政复议数", "review_total"),
     ("litigation", r"行政诉讼数", "litigation_total"),
 )
+LEGACY_CHANNEL_ROWS = ("requests_in_person", "requests_fax", "requests_email", "requests_online",
+                       "requests_letter", "requests_other_channel")
 LEGACY_SPECS = tuple(RowSpec(key, pattern, fact) for key, pattern, fact in LEGACY_ROWS)
 CUMULATIVE_SUFFIX = "__cumulative"  # fact key of a legacy row's 历年累计 (running total) column
 LEGACY_ANCHOR = re.compile(r"指标名称|计量\s*单位|历年累计")
+
+
+# ---------------------------------------------------------------- labels as the template prints them
+TABLE_NAMES = {"table2": "表二", "table3": "表三", "table4": "表四", "other": "统计表"}
+LEGACY_COLUMN_LABELS = {"year": "本年度", "cumulative": "历年累计"}
+_ROW_LABELS = {
+    "table3": {spec.key: spec.official for spec in TABLE3_ROWS + TABLE3_GROUP_LABELS},
+    "table4": {"review_litigation": "行政复议 / 行政诉讼"},
+}
+
+
+def row_label(table_key: str, row_key: str, template: str = "2021") -> str:
+    """The template's label of a row ('（七）总计'); a legacy row's key when the table has no template."""
+    if table_key == "table2":
+        layout = TABLE2_LAYOUTS["2019" if template == "2019" else "2021"]
+        return next((f"第二十条第（{item}）项 {printed}" for key, _, _, printed, item in layout if key == row_key),
+                    row_key)
+    if table_key == "table3" and row_key == "other_other" and template == "2019":
+        return "（六）其他处理"
+    return _ROW_LABELS.get(table_key, {}).get(row_key, row_key)
+
+
+def column_label(table_key: str, col_key: str, template: str = "2021") -> str:
+    """The template's label of a value column ('总计', '行政复议 结果维持', '本年制发件数')."""
+    if table_key == "table3":
+        return TABLE3_COLUMN_LABELS.get(col_key, col_key)
+    if table_key == "table4":
+        block, outcome = next((b, col_key[len(b) + 1:]) for b in TABLE4_BLOCKS if col_key.startswith(b + "_"))
+        return f"{TABLE4_BLOCK_LABELS[block]} {TABLE4_OUTCOME_LABELS[outcome]}"
+    if table_key == "table2":
+        return table2_column_label(col_key, template)
+    return LEGACY_COLUMN_LABELS.get(col_key, col_key)

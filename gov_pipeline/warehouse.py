@@ -111,6 +111,7 @@ TABLES: dict[str, TableSpec] = {t.name: t for t in (
         _c("value", pl.Float64, "the number in the cell; NULL for blanks and tokens such as '/', '—', '无'"),
         _c("source", pl.String, "grid | text_row | digit_run"),
         _c("note", pl.String, "why a row stayed unknown (e.g. an ambiguous digit run)"),
+        _c("page", pl.Int32, "PDF page the row is printed on (NULL for other formats)"),
     )),
     TableSpec("report_facts", "One row per (document, fact): every number with its evidence.", (
         DOC_ID,
@@ -119,9 +120,15 @@ TABLES: dict[str, TableSpec] = {t.name: t for t in (
         _c("value", pl.Float64, "the value (counts, yuan, or 万元 as the unit says)"),
         _c("unit", pl.String, "items | requests | cases | yuan | wan_yuan | count"),
         _c("section_key", pl.String, "section the evidence sits in"),
-        _c("evidence", pl.String, "the sentence, or table[row,col] with the cell text"),
+        _c("evidence", pl.String, "the sentence, or the cell as the document labels it ('表三 （七）总计 / 总计: 105')"),
         _c("method", pl.String, "prose | table"),
         _c("approx", pl.Boolean, "the report gives the figure approximately (余/多/近/约)"),
+        _c("table_key", pl.String, "table facts: the table (joins report_tables); NULL for prose"),
+        _c("row_idx", pl.Int32, "table facts: the cell's row (joins report_tables); NULL for prose and sums of rows"),
+        _c("col_idx", pl.Int32, "table facts: the cell's column (joins report_tables); NULL for prose and sums"),
+        _c("row_label", pl.String, "table facts: the row label as the document prints it"),
+        _c("col_label", pl.String, "table facts: the column label in the template's words"),
+        _c("page", pl.Int32, "table facts from a PDF: the page of the cell, when known"),
     )),
     TableSpec("fact_checks", "Checks made while reading facts: prose/table disagreements and outcome shares "
               "(input to dq_checks).", (

@@ -155,4 +155,5 @@ def test_table_wins_over_prose_and_the_disagreement_is_recorded() -> None:
 
 def test_table_cells_carry_their_evidence() -> None:
     fact = facts_of(CORPUS / "pdf" / "2024_city_huaian-city_report.pdf")["outcome_granted__natural_person"]
-    assert fact.value == 1288 and fact.evidence == "table3[granted,natural_person] '1288'" and fact.method == "table"
+    assert fact.value == 1288 and fact.evidence == "表三 （一）予以公开 / 自然人: 1288 (p. 4)" and fact.method == "table"
+    assert (fact.table_key, fact.row_label, fact.col_label, fact.page) == ("table3", "（一）予以公开", "自然人", 4)

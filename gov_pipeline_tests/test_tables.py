@@ -2,25 +2,31 @@
 
 from __future__ import annotations
 
+import re
 from collections import defaultdict
 
 import pytest
 
 from gov_pipeline.grids import parse_pipe_row, render_pipe_rows, resolve_spans
 from gov_pipeline.html_text import parse_html
+from gov_pipeline.identities import row_sums
 from gov_pipeline.quality import ReportContext
 from gov_pipeline.records import TableCell
 from gov_pipeline.tables import (
-    BLOCK_TOTALS,
     cell_value,
     extract_tables,
     split_digit_run,
-    table3_arithmetic,
     table3_columns,
 )
-from gov_pipeline.template import TABLE3_COLUMNS, TABLE3_ROWS, TABLE4_COLUMNS, detect_template
+from gov_pipeline.template import (
+    TABLE3_COLUMNS,
+    TABLE3_ROWS,
+    TABLE4_COLUMNS,
+    detect_template,
+)
 
-ROW_TOTAL = table3_arithmetic(TABLE3_COLUMNS)
+ROW_TOTAL = row_sums("table3", TABLE3_COLUMNS)
+BLOCK_TOTALS = row_sums("table4", TABLE4_COLUMNS)
 from gov_pipeline_tests.conftest import CORPUS, SHUYANG, cleaned_text, report_violations
 
 
@@ -39,14 +45,14 @@ def test_spans_are_resolved_like_a_reader_sees_them() -> None:
         [("结果维持", "2", None), ("结果纠正", "2", None), ("其他结果", "2", None), ("尚未审结", "2", None),
          ("总计", "2", None), ("未经复议直接起诉", None, "5"), ("复议后起诉", None, "5")],
         [("结果维持", None, None)] * 10,
-    ])
+    ]).rows
     assert len(grid) == 3 and all(len(row) == 15 for row in grid)
     assert grid[0][4] == "行政复议" and grid[0][5] == "行政诉讼"
     assert grid[2][0] == "结果维持" and grid[2][4] == "总计" and grid[1][10] == "复议后起诉"
 
 
 def test_spans_are_bounded() -> None:
-    grid = resolve_spans([[("x", "100000", "100000")]])
+    grid = resolve_spans([[("x", "100000", "100000")]]).rows
     assert len(grid) <= 2000 and len(grid[0]) <= 60
 
 
@@ -100,7 +106,7 @@ def test_flattened_dumps_yield_table3_and_table4_from_digit_runs(relative: str, 
 
 def test_ambiguous_digit_run_is_resolved_only_by_the_table_identities() -> None:
     # 2021 dump, （一）予以公开 "270020130": two readings satisfy the row total on their own …
-    assert split_digit_run("270020130", 7, ROW_TOTAL) == [
+    assert sorted(split_digit_run("270020130", ROW_TOTAL).values) == [
         (2, 7, 0, 0, 20, 1, 30), (27, 0, 0, 2, 0, 1, 30)]
     # … and only one agrees with the rest of the table (column sums = （七）总计)
     table3 = by_row(extract_tables("doc", cleaned_text(CORPUS / "2021_city_pingtan-zone_report.txt")), "table3")
@@ -119,11 +125,11 @@ def test_ambiguous_digit_run_without_enough_constraints_stays_unknown() -> None:
 
 
 def test_digit_run_splits_respect_leading_zeros_and_spaces() -> None:
-    assert split_digit_run("230 000023", 7, ROW_TOTAL) == [(23, 0, 0, 0, 0, 0, 23)]
-    assert split_digit_run("23 0 00 0 023", 7, ROW_TOTAL) == [(23, 0, 0, 0, 0, 0, 23)]
-    assert split_digit_run("000000000000000", 15, BLOCK_TOTALS) == [(0,) * 15]
+    assert split_digit_run("230 000023", ROW_TOTAL).values == ((23, 0, 0, 0, 0, 0, 23),)
+    assert split_digit_run("23 0 00 0 023", ROW_TOTAL).values == ((23, 0, 0, 0, 0, 0, 23),)
+    assert split_digit_run("000000000000000", BLOCK_TOTALS).values == ((0,) * 15,)
     # table 4 of the 2021 dump: three blocks of five, each adding up to its total
-    assert split_digit_run("10203120001200000", 15, BLOCK_TOTALS) == [(1, 0, 2, 0, 3, 12, 0, 0, 0, 12, 0, 0, 0, 0, 0)]
+    assert split_digit_run("10203120001200000", BLOCK_TOTALS).values == ((1, 0, 2, 0, 3, 12, 0, 0, 0, 12, 0, 0, 0, 0, 0),)
 
 
 @pytest.mark.parametrize("relative,received,total,refused_rows", [
@@ -182,3 +188,48 @@ def test_a_subtotal_column_is_mapped_and_checked() -> None:
     violations = report_violations(ReportContext("doc", 2023, None, "2021"), [], cells)
     assert [v.rule_id for v in violations] == ["table3_row_totals"]
     assert "小计 = 1" in violations[0].detail
+
+
+def test_template_detected_from_notice_or_headings_when_the_copy_lost_its_tables() -> None:
+    # Shuyang (2021 form) and the 2019 平潭 dump with every table line taken out: the cited notice, or
+    # the template's section headings with the title's year, still say which form the report follows
+    shuyang = "\n".join(line for line in cleaned_text(SHUYANG).split("\n") if not line.startswith("|"))
+    assert detect_template(shuyang) == "2021"
+    dump = cleaned_text(CORPUS / "2019_city_pingtan-zone_report.txt")
+    lost = re.sub(r"第二十条第（一）项.*?(?=三、收到)|（本列数据.*?(?=四、政府)|行政复议行政诉讼结果.*?(?=五、)", "", dump)
+    assert "本年新收" not in lost and "第二十条" not in lost and "结果维持" not in lost
+    assert detect_template(lost) == "2019"
+    assert detect_template(lost.replace("总体情况", "概述")) == "legacy"
+
+
+def test_table_facts_join_their_cells_and_read_like_the_document() -> None:
+    from gov_pipeline.table_facts import extract_table_facts
+
+    cells = extract_tables("doc", cleaned_text(SHUYANG))
+    by_position = {(c.table_key, c.row_idx, c.col_idx): c for c in cells}
+    facts = extract_table_facts("doc", cells)
+    for fact in facts:
+        assert fact.table_key in ("table2", "table3", "table4") and fact.col_label
+        if fact.row_idx is not None:
+            cell = by_position[(fact.table_key, fact.row_idx, fact.col_idx)]
+            assert cell.value == fact.value or (cell.text.strip() == "" and fact.value == 0)
+    received = next(f for f in facts if f.fact_key == "requests_received")
+    assert received.evidence == "表三 一、本年新收政府信息公开申请数量 / 总计: 26"
+    blank = next(f for f in facts if f.fact_key == "requests_received__commercial")
+    assert blank.value == 0 and "read as 0" in blank.evidence
+
+
+def test_the_scoring_seed_of_template_cells_follows_the_table_model() -> None:
+    # dbt's C2 indicator divides by these counts: they must be the model's, not a second declaration
+    import csv
+
+    from gov_pipeline.config import DBT_PROJECT_DIR
+    from gov_pipeline.template import TABLE2_LAYOUTS
+
+    seed = {(row["template"], row["table_key"]): int(row["expected_cells"])
+            for row in csv.DictReader((DBT_PROJECT_DIR / "seeds" / "template_cells.csv").open(encoding="utf-8"))}
+    for template in ("2019", "2021"):
+        rows3 = [r for r in TABLE3_ROWS if template == "2021" or r.key not in ("other_no_correction", "other_no_fee")]
+        assert seed[(template, "table2")] == sum(len(facts) for _, _, facts, _, _ in TABLE2_LAYOUTS[template])
+        assert seed[(template, "table3")] == len(rows3) * len(TABLE3_COLUMNS)
+        assert seed[(template, "table4")] == len(TABLE4_COLUMNS)
