@@ -17,7 +17,7 @@ from dataclasses import dataclass
 
 import regex
 
-from gov_pipeline.fact_keys import GOVERNED, PROSE_KEYS, FactKey, Phrasing
+from gov_pipeline.fact_keys import PROSE_KEYS, FactKey, Phrasing
 from gov_pipeline.numbers import QUANTITY_PATTERN, STATES_A_NUMBER, Quantity, iter_quantities, quantity_from_match
 from gov_pipeline.records import Fact, Section, TableCell, Violation
 from gov_pipeline.template import (
@@ -36,9 +36,16 @@ _SUBCOUNT_START = regex.compile(r"^[，,]?\s*(?:其中|含|包括)")
 _COUNTED = r"(?:件|起|条|元|宗|个|次)"
 _RESPECTIVELY = regex.compile(r"分别(?:为|是|有)?")
 _EACH = regex.compile(rf"(?:均|都|皆)(?:为|是|有)?(?:{QUANTITY_PATTERN})(?:{_COUNTED}|(?=[，,、]|$))")
-_NEGATION = r"(?:未|没有|无|不存在)(?:发生|收到|出现|产生|接到|受理|被提起|有过|有)"
+_NEGATION = r"(?:未|没有|无|不存在|并无)(?!法|予|经|能|按|及时)"  # not 无法提供, 未予, 未经复议, 未能, 未按时
+# a negation states that nothing happened: a verb of happening between it and the noun, or the noun followed
+# by 情况/情形/发生 ('没有依申请公开信息的情况', '无行政复议、行政诉讼的情况发生')
+_HAPPENING = regex.compile(r"发生|收到|出现|产生|接到|受理|提起|提出|涉及|收取|收费|有过")
+_SITUATION_AFTER = regex.compile(r"[^，,。；;0-9]{0,20}?(?:情况|情形|现象|发生|出现)")
 _NEGATED_AFTER = regex.compile(r"(?:(?:均|都|也|皆)(?:为零|为0|为〇|未发生|没有发生|无)|为零|为0|为〇|未发生|没有发生)"
                                r"(?:件|起)?\s*$")
+# one character a negation governs up to its noun: within the sentence part, no figure but a year
+# ('没有接到…要求公开政府信息的申请' is 0; '没有接到投诉，收到申请5件' says nothing of the requests)
+GOVERNED = r"(?:[^。；;0-9]|[0-9]{4}年)"
 MAX_GOVERNED_CHARS = 60  # a negation governs the nouns of its own clause, not the next statement
 
 
@@ -61,7 +68,10 @@ PROSE_RULES: tuple[ProseRule, ...] = tuple(
 _RULES_OF = {fact.key: [rule for rule in PROSE_RULES if rule.fact is fact] for fact in PROSE_KEYS}
 _TOPICAL = tuple(fact for fact in PROSE_KEYS if fact.topic)
 _TOPIC = {fact.key: regex.compile(fact.topic) for fact in _TOPICAL}  # type: ignore[arg-type]
-_ZERO_STATEMENT = {fact.key: regex.compile(rf"{_NEGATION}{GOVERNED}{{0,{MAX_GOVERNED_CHARS}}}?(?:{fact.topic})")
+# the topics of the other facts of the same unit: a review count is not read across the words 行政诉讼
+_RIVALS = {fact.key: tuple(_TOPIC[other.key] for other in _TOPICAL if other.unit == fact.unit and other is not fact)
+           for fact in _TOPICAL}
+_ZERO_STATEMENT = {fact.key: regex.compile(rf"{_NEGATION}{GOVERNED}{{0,{MAX_GOVERNED_CHARS}}}?(?P<topic>{fact.topic})")
                    for fact in _TOPICAL}
 
 _ALL_WORDS = sorted({word for fact in PROSE_KEYS for word in fact.words}, key=len, reverse=True)
@@ -139,8 +149,10 @@ def _zero_statement(fact: FactKey, clause: Clause) -> bool:
     'topic(s) … 均为零 / 无' closing it."""
     if fact.topic_must_not and regex.search(fact.topic_must_not, clause.text):
         return False
-    if _ZERO_STATEMENT[fact.key].search(clause.text):
-        return True
+    for negated in _ZERO_STATEMENT[fact.key].finditer(clause.text):
+        if (_HAPPENING.search(clause.text, negated.start(), negated.end())
+                or _SITUATION_AFTER.match(clause.text, negated.end())):
+            return True
     after = _NEGATED_AFTER.search(clause.text)
     return after is not None and fact.key in {key for _, key in _topics(clause.text[:after.start()])}
 
@@ -166,6 +178,9 @@ def _phrasing_value(rule: ProseRule, clause: Clause, known: dict[str, Fact],
         return (base.value, base.approx) if base else None
     if _SUBCOUNT_START.search(text[: match.start()][-6:]) and rule.fact_key.endswith("_total"):
         return None
+    around = text[match.start():match.start("num")] + text[match.end("num"):match.end()]
+    if any(rival.search(around) for rival in _RIVALS.get(rule.fact_key, ())):
+        return None  # '未经行政复议直接提起行政诉讼1件' counts suits, not reviews
     quantity: Quantity | None = quantity_from_match(match)
     if quantity is None or quantity.is_percent:
         return None

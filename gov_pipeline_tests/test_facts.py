@@ -192,3 +192,11 @@ def test_coordinated_figures_are_assigned_respectively_or_to_each() -> None:
 
 def test_percentages_spelled_out_are_never_counts() -> None:
     assert "requests_completed" not in prose("按时办结率达百分之百。")
+
+
+def test_a_suit_without_review_is_no_zero_review() -> None:
+    facts = prose("未经行政复议直接提起行政诉讼1件，无法提供的申请2件。", "review_litigation")
+    assert facts["litigation_total"].value == 1 and "review_total" not in facts
+    assert "requests_received" not in facts
+    facts = prose("申请人对行政复议决定不服提起行政诉讼2件。", "review_litigation")
+    assert facts["litigation_total"].value == 2 and "review_total" not in facts
