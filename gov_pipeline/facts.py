@@ -14,6 +14,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
+from functools import cache
 
 import regex
 
@@ -56,18 +57,27 @@ class ProseRule:
     fact: FactKey
     phrasing: Phrasing
     pattern: regex.Pattern[str]
+    clause_must: regex.Pattern[str] | None
+    clause_must_not: regex.Pattern[str] | None
+    context: regex.Pattern[str] | None
 
     @property
     def fact_key(self) -> str:
         return self.fact.key
 
 
+def _compiled(pattern: str | None) -> regex.Pattern[str] | None:
+    return regex.compile(pattern) if pattern else None
+
+
 PROSE_RULES: tuple[ProseRule, ...] = tuple(
-    ProseRule(fact, phrasing, regex.compile(phrasing.pattern.replace("{Q}", QUANTITY_PATTERN)))
+    ProseRule(fact, phrasing, regex.compile(phrasing.pattern.replace("{Q}", QUANTITY_PATTERN)),
+              _compiled(phrasing.clause_must), _compiled(phrasing.clause_must_not), _compiled(phrasing.context))
     for fact in PROSE_KEYS for phrasing in fact.phrasings)
 _RULES_OF = {fact.key: [rule for rule in PROSE_RULES if rule.fact is fact] for fact in PROSE_KEYS}
 _TOPICAL = tuple(fact for fact in PROSE_KEYS if fact.topic)
 _TOPIC = {fact.key: regex.compile(fact.topic) for fact in _TOPICAL}  # type: ignore[arg-type]
+_NOT_TOPIC = {fact.key: regex.compile(fact.topic_must_not) for fact in _TOPICAL if fact.topic_must_not}
 # the topics of the other facts of the same unit: a review count is not read across the words 行政诉讼
 _RIVALS = {fact.key: tuple(_TOPIC[other.key] for other in _TOPICAL if other.unit == fact.unit and other is not fact)
            for fact in _TOPICAL}
@@ -105,7 +115,12 @@ def _is_cumulative(clause: str, report_year: int | None) -> bool:
     if not _CUMULATIVE.search(clause):
         return False
     # "2019年累计公布…" counts the report year itself
-    return not (report_year and regex.search(rf"{report_year}年(?:全年|度)?(?:共)?累计", clause))
+    return not (report_year and _this_years_total(report_year).search(clause))
+
+
+@cache
+def _this_years_total(report_year: int) -> regex.Pattern[str]:
+    return regex.compile(rf"{report_year}年(?:全年|度)?(?:共)?累计")
 
 
 def _topics(text: str) -> list[tuple[int, str]]:
@@ -125,7 +140,7 @@ def _respective_keys(clause: str) -> frozenset[str]:
 def _coordinated_value(fact: FactKey, clause: Clause) -> tuple[float, bool] | None:
     """The fact's value from a statement naming several facts: 'A、B分别为x件、y件' (in order) or
     'A、B均为N' (each N); None when the clause is no such statement or does not add up."""
-    if fact.topic_must_not and regex.search(fact.topic_must_not, clause.text):
+    if (must_not := _NOT_TOPIC.get(fact.key)) and must_not.search(clause.text):
         return None
     if fact.key in clause.coordinated:
         marker = _RESPECTIVELY.search(clause.text)
@@ -147,7 +162,7 @@ def _coordinated_value(fact: FactKey, clause: Clause) -> tuple[float, bool] | No
 def _zero_statement(fact: FactKey, clause: Clause) -> bool:
     """Whether a negated statement governs the fact's topic: 'negation … topic' within the clause, or
     'topic(s) … 均为零 / 无' closing it."""
-    if fact.topic_must_not and regex.search(fact.topic_must_not, clause.text):
+    if (must_not := _NOT_TOPIC.get(fact.key)) and must_not.search(clause.text):
         return False
     for negated in _ZERO_STATEMENT[fact.key].finditer(clause.text):
         if (_HAPPENING.search(clause.text, negated.start(), negated.end())
@@ -165,11 +180,11 @@ def _phrasing_value(rule: ProseRule, clause: Clause, known: dict[str, Fact],
     match = rule.pattern.search(text)
     if match is None:
         return None
-    if phrasing.clause_must and not regex.search(phrasing.clause_must, text):
+    if rule.clause_must and not rule.clause_must.search(text):
         return None
-    if phrasing.clause_must_not and regex.search(phrasing.clause_must_not, text if phrasing.zero else text[: match.end()]):
+    if rule.clause_must_not and rule.clause_must_not.search(text if phrasing.zero else text[: match.end()]):
         return None
-    if phrasing.context and not home_section and not regex.search(phrasing.context, text):
+    if rule.context and not home_section and not rule.context.search(text):
         return None
     if phrasing.zero:
         return 0.0, False

@@ -42,10 +42,11 @@ def _document(key: str) -> Path | None:
     return named[0] if len(named) == 1 else None
 
 
-def _expected_facts(entry: dict) -> dict[str, float]:
-    """Seed-style entries keep facts under "facts"; corpus-style entries are the facts. null = not stated."""
+def _expected_facts(entry: dict) -> dict[str, float | None]:
+    """Seed-style entries keep facts under "facts"; corpus-style entries are the facts. null = the report
+    does not state it (or only in a form that must not be read): a value found for it is wrong."""
     facts = entry.get("facts", entry)
-    return {k: v for k, v in facts.items() if isinstance(v, (int, float)) and not isinstance(v, bool)}
+    return {k: v for k, v in facts.items() if v is None or isinstance(v, (int, float)) and not isinstance(v, bool)}
 
 
 def score_gold_file(path: Path) -> Score:
@@ -55,12 +56,17 @@ def score_gold_file(path: Path) -> Score:
         expected = _expected_facts(entry)
         document = _document(key)
         if document is None:
-            score.missing += len(expected)
+            score.missing += sum(value is not None for value in expected.values())
             score.lines.append(f"  ABSENT {key}")
             continue
         found = facts_of(document)
         for fact_key, value in expected.items():
-            if fact_key not in found:
+            if value is None:
+                if fact_key in found:
+                    score.wrong += 1
+                    score.lines.append(f"  WRONG {key}: {fact_key} is not stated, got {found[fact_key].value:g} "
+                                       f"({found[fact_key].evidence[:80]})")
+            elif fact_key not in found:
                 score.missing += 1
                 score.lines.append(f"  miss  {key}: {fact_key} gold={value:g}")
             elif abs(found[fact_key].value - value) < 1e-6:
