@@ -4,10 +4,12 @@ metadata rows, title, body phrases, signature); a field nothing supports stays N
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 from datetime import date
+from functools import cache
 
-import regex as re
+import regex
 
 from gov_pipeline.charclass import HAN
 from gov_pipeline.numbers import DATE_NUMERAL_CHARS, chinese_to_int
@@ -19,7 +21,7 @@ _DATE_CN = re.compile(rf"({_YEAR})\s*年\s*([{_CN}\d]{{1,3}})\s*月\s*([{_CN}\d]
 _REPORT_TITLE = re.compile(
     r"(?:政府信息公开|政务公开|信息公开|政府信息公开工作|政务公开工作)(?:工作)?(?:年度)?(?:报告|年报)|年度报告|年报"
 )
-_TITLE_IN_BODY = re.compile(
+_TITLE_IN_BODY = regex.compile(
     rf"[{HAN}（）()]{{2,40}}?{_YEAR}\s*年度?{HAN}{{0,12}}?(?:政府信息公开|政务公开|信息公开)"
     r"(?:工作)?(?:年度)?(?:报告|年报)"
 )
@@ -30,20 +32,20 @@ _AGENCY_SUFFIX = (
     "局|厅|委|署|院|中心|所|站|队|政府|区|县|市|旗|镇|乡|街道"
 )
 _AGENCY_PHRASES = (
-    re.compile(rf"由({HAN}{{2,30}}?(?:{_AGENCY_SUFFIX}))(?:负责|组织|根据|依据|按照|编制|汇总)"),
-    re.compile(rf"({HAN}{{2,30}}?(?:{_AGENCY_SUFFIX}))(?:结合实际，?)?编制(?:了|完成)"),
-    re.compile(rf"现(?:向社会)?公布({HAN}{{2,30}}?(?:{_AGENCY_SUFFIX})){_YEAR}"),
+    regex.compile(rf"由({HAN}{{2,30}}?(?:{_AGENCY_SUFFIX}))(?:负责|组织|根据|依据|按照|编制|汇总)"),
+    regex.compile(rf"({HAN}{{2,30}}?(?:{_AGENCY_SUFFIX}))(?:结合实际，?)?编制(?:了|完成)"),
+    regex.compile(rf"现(?:向社会)?公布({HAN}{{2,30}}?(?:{_AGENCY_SUFFIX})){_YEAR}"),
 )
 _INDEX_NO = re.compile(r"索引号\s*[:：]?\s*([0-9A-Za-z][0-9A-Za-z\-/_.]{5,60})")
 _DATE_VALUE = r"\s*[:：]?[\s|]*((?:19|20)\d{2}\s*[-/.年]\s*\d{1,2}\s*[-/.月]\s*\d{1,2})"
 # Page labels for the publication date, most specific first; a bare 时间 only as a page header field
 # (line start or after a field separator: '来源:本站原创 | 时间:2019-01-18'), in the page's head.
 _PUBLISH_LABELS = tuple(
-    re.compile(label + _DATE_VALUE)
+    re.compile(label + _DATE_VALUE, re.MULTILINE)
     for label in ("(?:发布日期|发布时间|公开日期|公布日期)", "(?:发文日期|生成日期)", r"(?:^|(?<=[\s|]))时间")
 )
 HEADER_CHARS = 1500  # where a page's header fields (时间, 发布单位) sit
-_PAGE_AGENCY = re.compile(rf"(?:发布单位|发布机构|发文机关)\s*[:：][\s|]*({HAN}[{HAN}（）()]{{1,30}})")
+_PAGE_AGENCY = regex.compile(rf"(?:发布单位|发布机构|发文机关)\s*[:：][\s|]*({HAN}[{HAN}（）()]{{1,30}})")
 _MARKUP = re.compile(r"^[\s#*|>]+|[\s#*|]+$")
 _SPECIAL_ZONE = re.compile(r"综合实验区|新区|经济技术开发区|高新技术产业开发区")
 MUNICIPALITIES = ("北京市", "天津市", "上海市", "重庆市")
@@ -146,7 +148,7 @@ def publish_date(meta: dict[str, str], header: dict[str, str], page_text: str) -
             return found
     for label in _PUBLISH_LABELS:
         head = page_text[:HEADER_CHARS] if label is _PUBLISH_LABELS[-1] else page_text[:6000]
-        if labelled := label.search(head, re.MULTILINE):
+        if labelled := label.search(head):
             return parse_date(labelled.group(1))
     return None
 
@@ -175,7 +177,7 @@ _PRONOUN = re.compile(r"^(?:我|本|该)")
 """我镇, 我街道, 本局, 本单位: the body naming itself, never its name."""
 _BARE_LEVEL = re.compile(r"^(?:省|市|区|县|镇|乡)(?:政府|人民政府)")
 """区政府国资局: a name that leaves out its place."""
-_NAME_LINE = re.compile(rf"^[{HAN}（）()]{{2,40}}?(?:{_AGENCY_SUFFIX})$")
+_NAME_LINE = regex.compile(rf"^[{HAN}（）()]{{2,40}}?(?:{_AGENCY_SUFFIX})$")
 _DATE_LINE = re.compile(rf"^(?:{_DATE_CN.pattern}|{_DATE_ISO.pattern})$")
 
 
@@ -210,11 +212,16 @@ def _named_for(pronoun: str, body: str) -> str | None:
     ending = re.sub(r"^(?:我|本|该)", "", pronoun)
     if not ending or not re.fullmatch(f"(?:{_AGENCY_SUFFIX})", ending):
         return None
-    subject = re.compile(rf"(?:^|[，,。；;：:\s]|年度|年(?!度))((?![我本全各该]){HAN}{{2,10}}?{ending})"
-                         r"(?=未|没有|在|的|认真|严格|按照|根据|共|对|把|将|通过|[，,])", re.MULTILINE)
-    named = [m.group(1) for m in subject.finditer(body[:20_000])
+    named = [m.group(1) for m in _subject(ending).finditer(body[:20_000])
              if jurisdiction(m.group(1)) and not re.search("[我本该]", m.group(1))]
     return max(set(named), key=named.count) if named else None
+
+
+@cache
+def _subject(ending: str) -> regex.Pattern[str]:
+    """A name ending in `ending` standing as a clause's subject."""
+    return regex.compile(rf"(?:^|[，,。；;：:\s]|年度|年(?!度))((?![我本全各该]){HAN}{{2,10}}?{ending})"
+                         r"(?=未|没有|在|的|认真|严格|按照|根据|共|对|把|将|通过|[，,])", regex.MULTILINE)
 
 
 def agency_name(title: str | None, body: str, meta: dict[str, str], header: dict[str, str],
@@ -257,7 +264,7 @@ def agency_name(title: str | None, body: str, meta: dict[str, str], header: dict
     return plausible[0] if plausible else None
 
 
-_PLACE = re.compile(HAN + r"{1,10}?(?:自治区|省|市|自治州|州|盟|地区|县|旗|区|街道|乡|镇)")
+_PLACE = regex.compile(HAN + r"{1,10}?(?:自治区|省|市|自治州|州|盟|地区|县|旗|区|街道|乡|镇)")
 
 
 def jurisdiction(agency: str) -> str:
