@@ -69,7 +69,10 @@ PROSE_KEYS: tuple[FactKey, ...] = (
             key_fact="proactive total", phrasings=(
                 Phrasing(rf"主动公开(?:了)?(?:各类|各种)?(?:政府)?信息(?:的)?{_COUNT_LINK}{{Q}}(?:条|件)"),
                 Phrasing(r"主动公开(?:的|了)?{Q}条"),
-                Phrasing(rf"(?:公开|公布|发布)(?:了)?(?:各类|各种)?(?:政府)?信息{_COUNT_LINK}{{Q}}条"),
+                # 公开 says disclosed ('通过门户网站公开各类信息46条'); 发布/公布 of 各类信息 counts every
+                # website post, so they need 政府信息
+                Phrasing(rf"(?<!申请)公开(?:了)?(?:各类|各种)?(?:政府)?信息{_COUNT_LINK}{{Q}}条"),
+                Phrasing(rf"(?:公布|发布)(?:了)?(?:各类|各种)?政府信息{_COUNT_LINK}{{Q}}条"),
             )),
     FactKey("requests_received", "requests", REQUEST_SECTIONS,
             "new disclosure requests received in the year", ("申请", "请求"),

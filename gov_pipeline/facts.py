@@ -33,7 +33,9 @@ from gov_pipeline.template import (
 
 _CLAUSE_SPLIT = regex.compile(r"[。；;！？!?\n]")
 _CUMULATIVE = regex.compile(r"以来|历年|累计|总计至今|截至目前|截止目前")
-_SUBCOUNT_START = regex.compile(r"^[，,]?\s*(?:其中|含|包括)")
+# a sub-count: 其中 (含, 包括) governs the clause part the figure sits in ('…8632条,其中,发布…信息共399条')
+_SUBCOUNT = regex.compile(r"(?:其中|含|包括)[，,：:]?[^，,；;：:]*$")
+SUBCOUNT_REACH = 40  # characters before a figure searched for its 其中
 _COUNTED = r"(?:件|起|条|元|宗|个|次)"
 _RESPECTIVELY = regex.compile(r"分别(?:为|是|有)?")
 _EACH = regex.compile(rf"(?:均|都|皆)(?:为|是|有)?(?:{QUANTITY_PATTERN})(?:{_COUNTED}|(?=[，,、]|$))")
@@ -191,7 +193,7 @@ def _phrasing_value(rule: ProseRule, clause: Clause, known: dict[str, Fact],
     if phrasing.equals:
         base = known.get(phrasing.equals)
         return (base.value, base.approx) if base else None
-    if _SUBCOUNT_START.search(text[: match.start()][-6:]) and rule.fact_key.endswith("_total"):
+    if rule.fact_key.endswith("_total") and _SUBCOUNT.search(text, max(0, match.start() - SUBCOUNT_REACH), match.start()):
         return None
     around = text[match.start():match.start("num")] + text[match.end("num"):match.end()]
     if any(rival.search(around) for rival in _RIVALS.get(rule.fact_key, ())):

@@ -136,7 +136,14 @@ def report_year(title: str | None, body: str) -> int | None:
     if period:
         return _year_value(period.group(1))
     stated = re.search(rf"({_YEAR})\s*年度?(?:政府信息公开|政务公开|信息公开)", body[:2000])
-    return _year_value(stated.group(1)) if stated else None
+    if stated:
+        return _year_value(stated.group(1))
+    # the year the body narrates: the one its clauses most often open with ('2014年,县政府…')
+    opening = [year for m in _YEAR_OPENING.finditer(body[:5000]) if (year := _year_value(m.group(1)))]
+    return max(set(opening), key=lambda year: (opening.count(year), -year)) if opening else None
+
+
+_YEAR_OPENING = re.compile(rf"(?:^|[。；;\n])[^。；;\n，,]{{0,8}}?({_YEAR})\s*年度?[，,]", re.MULTILINE)
 
 
 def publish_date(meta: dict[str, str], header: dict[str, str], page_text: str) -> date | None:

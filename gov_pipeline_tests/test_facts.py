@@ -200,3 +200,8 @@ def test_a_suit_without_review_is_no_zero_review() -> None:
     assert "requests_received" not in facts
     facts = prose("申请人对行政复议决定不服提起行政诉讼2件。", "review_litigation")
     assert facts["litigation_total"].value == 2 and "review_total" not in facts
+
+
+def test_website_posts_and_their_sub_counts_are_not_the_proactive_total() -> None:
+    facts = prose("县政府门户网站发布各类信息8632条,其中,发布政府信息公开信息共399条。", "proactive", 2014)
+    assert "proactive_disclosed_total" not in facts
