@@ -14,12 +14,18 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
-from functools import cache
+from functools import cache, partial
 
 import regex
 
 from gov_pipeline.fact_keys import PROSE_KEYS, FactKey, Phrasing
-from gov_pipeline.numbers import QUANTITY_PATTERN, STATES_A_NUMBER, Quantity, iter_quantities, quantity_from_match
+from gov_pipeline.numbers import (
+    QUANTITY_PATTERN,
+    STATES_A_NUMBER,
+    Quantity,
+    iter_quantities,
+    quantity_from_match,
+)
 from gov_pipeline.records import Fact, Section, TableCell, Violation
 from gov_pipeline.template import (
     APPLICANT_SUFFIX,
@@ -150,8 +156,8 @@ def _coordinated_value(fact: FactKey, clause: Clause) -> tuple[float, bool] | No
         stated = [q for start, end, q in iter_quantities(clause.text[marker.end():])  # type: ignore[union-attr]
                   if not q.is_percent]
         if len(stated) == len(named):
-            quantity = stated[named.index(fact.key)]
-            return quantity.value, quantity.approx
+            respective = stated[named.index(fact.key)]
+            return respective.value, respective.approx
         return None
     each = _EACH.search(clause.text)
     if each and fact.key in {key for _, key in _topics(clause.text[:each.start()])}:
@@ -174,8 +180,8 @@ def _zero_statement(fact: FactKey, clause: Clause) -> bool:
     return after is not None and fact.key in {key for _, key in _topics(clause.text[:after.start()])}
 
 
-def _phrasing_value(rule: ProseRule, clause: Clause, known: dict[str, Fact],
-                    home_section: bool) -> tuple[float, bool] | None:
+def _phrasing_value(rule: ProseRule, clause: Clause, home_section: bool,
+                    known: dict[str, Fact]) -> tuple[float, bool] | None:
     phrasing, text = rule.phrasing, clause.text
     if rule.fact_key in clause.coordinated:
         return None  # 'A、B分别为x、y件': a phrasing would read A's figure for B
@@ -204,13 +210,30 @@ def _phrasing_value(rule: ProseRule, clause: Clause, known: dict[str, Fact],
     return quantity.value, quantity.approx
 
 
-Reader = Callable[[Clause, bool], "tuple[float, bool] | None"]  # a clause (and whether it is in the home section) -> value
+Reader = Callable[[Clause, bool, dict[str, Fact]], "tuple[float, bool] | None"]
+"""(clause, whether it is in the fact's home section, the facts found so far) -> (value, approx) or None."""
+
+
+def _readers(fact: FactKey) -> tuple[tuple[Reader, bool], ...]:
+    """How a fact is read from a clause, in priority order, each with whether the clause must state a
+    number: its phrasings, then statements naming several facts, then zero statements."""
+    readers: list[tuple[Reader, bool]] = [
+        (partial(_phrasing_value, rule), not (rule.phrasing.zero or rule.phrasing.equals))
+        for rule in _RULES_OF[fact.key]]
+    if fact.topic:
+        readers.append((lambda clause, _home, _known: _coordinated_value(fact, clause), True))
+        readers.append((lambda clause, _home, _known: (0.0, False) if _zero_statement(fact, clause) else None,
+                        False))
+    return tuple(readers)
+
+
+_READERS = {fact.key: _readers(fact) for fact in PROSE_KEYS}
 
 
 def extract_prose_facts(doc_id: str, sections: Sequence[Section], report_year: int | None) -> list[Fact]:
-    """One fact per registry key from the report's prose: its phrasings first (in order), then the
-    statements naming several facts, then zero statements; within each, the first clause in the
-    first of the key's sections that states it. Cumulative clauses never give a year's fact."""
+    """One fact per registry key from the report's prose: the first of its readers that reads it, from
+    the first clause in the first of the key's sections that states it. Cumulative clauses never give
+    a year's fact."""
     by_key: dict[str, list[tuple[Section, list[Clause]]]] = {}
     for section in sections:
         by_key.setdefault(section.section_key, []).append((section, list(_clauses(section.text, report_year))))
@@ -222,21 +245,17 @@ def extract_prose_facts(doc_id: str, sections: Sequence[Section], report_year: i
                 home = section.section_key == fact.sections[0]
                 for clause in clauses:
                     if fact.key in clause.keys and (clause.counts or not needs_number):
-                        value = read(clause, home)
+                        value = read(clause, home, found)
                         if value is not None:
                             return Fact(doc_id, fact.key, value[0], fact.unit, section.section_key,
                                         clause.text[:300], "prose", value[1])
         return None
 
     for fact in PROSE_KEYS:
-        fact_found = next((f for rule in _RULES_OF[fact.key]
-                           if (f := first(fact, lambda c, home, r=rule: _phrasing_value(r, c, found, home),
-                                          not (rule.phrasing.zero or rule.phrasing.equals))) is not None), None)
-        if fact_found is None and fact.topic:
-            fact_found = (first(fact, lambda c, _: _coordinated_value(fact, c), True)
-                          or first(fact, lambda c, _: (0.0, False) if _zero_statement(fact, c) else None, False))
-        if fact_found is not None:
-            found[fact.key] = fact_found
+        read = next((f for reader, needs_number in _READERS[fact.key]
+                     if (f := first(fact, reader, needs_number)) is not None), None)
+        if read is not None:
+            found[fact.key] = read
     return list(found.values())
 
 

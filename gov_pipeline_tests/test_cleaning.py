@@ -12,7 +12,13 @@ import pytest
 from gov_pipeline.cleaning import clean_document
 from gov_pipeline.ingest import read_raw
 from gov_pipeline.metadata import agency_key
-from gov_pipeline.noise import NoiseLog, drop_mojibake, drop_repeated_body, drop_spam, repair_misaligned_gbk
+from gov_pipeline.noise import (
+    NoiseLog,
+    drop_mojibake,
+    drop_repeated_body,
+    drop_spam,
+    repair_misaligned_gbk,
+)
 from gov_pipeline.normalize import strip_pinyin_glosses, to_simplified
 from gov_pipeline_tests.conftest import CORPUS, SEEDS, SHUYANG, clean_file, cleaned_text
 
