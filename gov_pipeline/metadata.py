@@ -46,7 +46,8 @@ _PUBLISH_LABELS = tuple(
 )
 HEADER_CHARS = 1500  # where a page's header fields (时间, 发布单位) sit
 _PAGE_AGENCY = regex.compile(rf"(?:发布单位|发布机构|发文机关)\s*[:：][\s|]*({HAN}[{HAN}（）()]{{1,30}})")
-_MARKUP = re.compile(r"^[\s#*|>]+|[\s#*|]+$")
+MARKUP_CHARS = " \t\r\n\u3000#*|>"
+"""What a markdown heading, a table row or a quote leaves around a title or a name (str.strip: linear)."""
 _SPECIAL_ZONE = re.compile(r"综合实验区|新区|经济技术开发区|高新技术产业开发区")
 MUNICIPALITIES = ("北京市", "天津市", "上海市", "重庆市")
 
@@ -94,7 +95,7 @@ def clean_title(raw: str | None) -> str | None:
     """A page <title> without its site suffix ('…年度报告_政府信息公开年报_某某网' -> '…年度报告')."""
     if not raw:
         return None
-    title = _MARKUP.sub("", re.sub(r"\s+", " ", raw))
+    title = re.sub(r"\s+", " ", raw).strip(MARKUP_CHARS)
     for _ in range(3):
         if _REPORT_TITLE.search(title) and (stripped := _SITE_SUFFIX.sub("", title)) != title:
             if _REPORT_TITLE.search(stripped) or _NOT_REPORT_TITLE.search(stripped):
@@ -107,7 +108,7 @@ def clean_title(raw: str | None) -> str | None:
 def title_from_body(body: str) -> str | None:
     """The title as the body states it: the leading lines up to one naming the report, or the report
     named in the opening paragraph ('…编制了横现河街道办事处2016年度政府信息公开工作年度报告')."""
-    lines = [_MARKUP.sub("", line) for line in body.split("\n")[:4] if _MARKUP.sub("", line)]
+    lines = [line.strip(MARKUP_CHARS) for line in body.split("\n")[:4] if line.strip(MARKUP_CHARS)]
 
     def titled(text: str) -> bool:
         return len(text) <= 60 and bool(_REPORT_TITLE.search(text) or _NOT_REPORT_TITLE.search(text))
@@ -190,7 +191,7 @@ _DATE_LINE = re.compile(rf"^(?:{_DATE_CN.pattern}|{_DATE_ISO.pattern})$")
 
 def _as_name(text: str) -> str | None:
     """A line that is nothing but a body's name (markup stripped), or None."""
-    name = _MARKUP.sub("", text)
+    name = text.strip(MARKUP_CHARS)
     return name if _NAME_LINE.match(name) and not _PRONOUN.match(name) and jurisdiction(name) else None
 
 
@@ -241,7 +242,7 @@ def agency_name(title: str | None, body: str, meta: dict[str, str], header: dict
     if title:
         before = re.match(rf"^(.{{2,40}}?)(?:关于)?{_YEAR}\s*年", title)
         after = re.match(rf"^{_YEAR}\s*年度?(.{{2,30}}?)(?:政府信息公开|政务公开|信息公开)", title)
-        short = _MARKUP.sub("", (before or after).group(1)) if (before or after) else None
+        short = (before or after).group(1).strip(MARKUP_CHARS) if (before or after) else None
         short = None if short and ("关于" in short or re.fullmatch(f"(?:{_AGENCY_SUFFIX})+", short)) else short
     candidates: list[str] = []
     for pattern in _AGENCY_PHRASES:
@@ -254,7 +255,7 @@ def agency_name(title: str | None, body: str, meta: dict[str, str], header: dict
     for key in ("author", "contentsource", "source"):
         if meta.get(key):
             candidates.append(meta[key])
-    candidates = [_strip_office(_MARKUP.sub("", re.sub(r"^(?:本报告|报告|本单位)", "", c))) for c in candidates if c]
+    candidates = [_strip_office(re.sub(r"^(?:本报告|报告|本单位)", "", c).strip(MARKUP_CHARS)) for c in candidates if c]
     candidates = [c for c in candidates if c and not _PRONOUN.match(c)]
     signed = signature_agency(body)
     signed = _strip_office(signed) if signed else None

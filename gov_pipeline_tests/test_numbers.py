@@ -1,4 +1,4 @@
-"""Properties of the number grammar and the prose scanner on arbitrary input (issue 14): they never
+"""Properties of the number grammar, the prose scanner and the metadata reader on arbitrary input (issue 14): they never
 raise, they finish within a bound (hypothesis' per-example deadline, far above the linear cost and far
 below the quadratic one: 40 000 digits took 96 s before), and a parsed count is a non-negative number
 or absent."""
@@ -12,6 +12,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from gov_pipeline.facts import extract_prose_facts
+from gov_pipeline.metadata import extract_metadata
 from gov_pipeline.numbers import (
     APPROX_AFTER,
     APPROX_BEFORE,
@@ -58,3 +59,18 @@ def test_prose_scanning_is_bounded_and_its_counts_are_non_negative(text: str) ->
     sections = [Section("doc", 1, 1, None, "heading", key, text) for key in ("requests", "review_litigation")]
     for fact in extract_prose_facts("doc", sections, 2016):
         assert math.isfinite(fact.value) and fact.value >= 0 and fact.evidence
+
+
+_PAGE = st.lists(st.sampled_from([*_PIECES, "#", "|", "我镇", "人民政府", "镇", "局", "年", "月", "日", "时间:", "发布单位:",
+                                  "\n", "二〇一九", "2019", "-", "年度报告"]), max_size=300).map("".join)
+_LONG_PAGE = st.builds(lambda head, piece, n, tail: head + piece * n + tail, _PAGE,
+                       st.sampled_from([" ", "|", "#", "镇", "2019年,", "\n", "我"]), st.integers(1000, 40_000), _PAGE)
+
+
+@BOUND
+@given(st.one_of(_PAGE, _LONG_PAGE))
+def test_metadata_is_bounded_and_never_a_pronoun_or_markup(text: str) -> None:
+    metadata = extract_metadata(html_title=text[:200], html_heading=None, meta={}, header={}, page_text=text, body=text)
+    if metadata.agency_name:
+        assert metadata.agency_name[0] not in "我本#|" and metadata.agency_name[-1] not in "#| "
+    assert metadata.report_year is None or 1990 <= metadata.report_year <= 2100
