@@ -1,7 +1,7 @@
-"""Properties of the number grammar, the prose scanner and the metadata reader on arbitrary input (issue 14): they never
-raise, they finish within a bound (hypothesis' per-example deadline, far above the linear cost and far
-below the quadratic one: 40 000 digits took 96 s before), and a parsed count is a non-negative number
-or absent."""
+"""Properties of the number grammar, the prose scanner and the metadata reader on arbitrary input
+(issue 14): they never raise, they finish within a bound (hypothesis' per-example deadline, far above
+the linear cost and far below the quadratic one: 40 000 digits took 96 s before), and a parsed count
+is a non-negative number or absent."""
 
 from __future__ import annotations
 
