@@ -69,9 +69,9 @@ PROSE_KEYS: tuple[FactKey, ...] = (
             key_fact="proactive total", phrasings=(
                 Phrasing(rf"主动公开(?:了)?(?:各类|各种)?(?:政府)?信息(?:的)?{_COUNT_LINK}{{Q}}(?:条|件)"),
                 Phrasing(r"主动公开(?:的|了)?{Q}条"),
-                # 公开 says disclosed ('通过门户网站公开各类信息46条'); 发布/公布 of 各类信息 counts every
-                # website post, so they need 政府信息
-                Phrasing(rf"(?<!申请)公开(?:了)?(?:各类|各种)?(?:政府)?信息{_COUNT_LINK}{{Q}}条"),
+                # the verb 公开 says disclosed ('通过门户网站公开各类信息46条'; not the noun in 政府信息公开信息,
+                # nor 依申请公开); 发布/公布 of 各类信息 counts every website post, so they need 政府信息
+                Phrasing(rf"(?<!申请|信息)公开(?:了)?(?:各类|各种)?(?:政府)?信息{_COUNT_LINK}{{Q}}条"),
                 Phrasing(rf"(?:公布|发布)(?:了)?(?:各类|各种)?政府信息{_COUNT_LINK}{{Q}}条"),
             )),
     FactKey("requests_received", "requests", REQUEST_SECTIONS,

@@ -39,9 +39,10 @@ from gov_pipeline.template import (
 
 _CLAUSE_SPLIT = regex.compile(r"[。；;！？!?\n]")
 _CUMULATIVE = regex.compile(r"以来|历年|累计|总计至今|截至目前|截止目前")
-# a sub-count: 其中 (含, 包括) governs the clause part the figure sits in ('…8632条,其中,发布…信息共399条')
-_SUBCOUNT = regex.compile(r"(?:其中|含|包括)[，,：:]?[^，,；;：:]*$")
-SUBCOUNT_REACH = 40  # characters before a figure searched for its 其中
+# a part of a larger figure: opened by 其中 (含, 包括) right before the phrase, or followed by its share
+# ('县直各单位主动公开政府信息303条，占71.3%')
+_SUBCOUNT_START = regex.compile(r"^[，,]?\s*(?:其中|含|包括)")
+_SHARE_AFTER = regex.compile(r"\s*[，,（(]?\s*(?:占|约占)")
 _COUNTED = r"(?:件|起|条|元|宗|个|次)"
 _RESPECTIVELY = regex.compile(r"分别(?:为|是|有)?")
 _EACH = regex.compile(rf"(?:均|都|皆)(?:为|是|有)?(?:{QUANTITY_PATTERN})(?:{_COUNTED}|(?=[，,、]|$))")
@@ -199,7 +200,8 @@ def _phrasing_value(rule: ProseRule, clause: Clause, home_section: bool,
     if phrasing.equals:
         base = known.get(phrasing.equals)
         return (base.value, base.approx) if base else None
-    if rule.fact_key.endswith("_total") and _SUBCOUNT.search(text, max(0, match.start() - SUBCOUNT_REACH), match.start()):
+    if rule.fact_key.endswith("_total") and (_SUBCOUNT_START.search(text[: match.start()][-6:])
+                                             or _SHARE_AFTER.match(text, match.end())):
         return None
     around = text[match.start():match.start("num")] + text[match.end("num"):match.end()]
     if any(rival.search(around) for rival in _RIVALS.get(rule.fact_key, ())):

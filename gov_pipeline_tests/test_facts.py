@@ -205,3 +205,9 @@ def test_a_suit_without_review_is_no_zero_review() -> None:
 def test_website_posts_and_their_sub_counts_are_not_the_proactive_total() -> None:
     facts = prose("县政府门户网站发布各类信息8632条,其中,发布政府信息公开信息共399条。", "proactive", 2014)
     assert "proactive_disclosed_total" not in facts
+
+
+def test_a_part_given_with_its_share_is_not_the_total() -> None:
+    fact = facts_of(CORPUS / "2011_county_pingtan-county_report.txt")["proactive_disclosed_total"]
+    assert fact.value == 425  # not 县直各单位主动公开政府信息303条，占71.3% (the county departments' part)
+    assert "proactive_disclosed_total" not in prose("县直各单位主动公开政府信息303条，占71.3%。", "proactive", 2011)
