@@ -1,226 +1,256 @@
 """Stage 4, report_facts: every number a report states, with its evidence, and none it does not.
 
-Prose rules look for a fact's phrasing inside one clause of one sentence, in the sections where the
-fact belongs (the requests section before the overview, so a sub-body's figure quoted elsewhere does
-not win), and step around cumulative figures, sub-counts (其中…) and percentages. Table cells become
-facts under the template's keys. Where prose and a table disagree the table wins and the disagreement
-is returned for the quality stage."""
+Prose is read clause by clause with one grammar: a fact is a topic of the registry (fact_keys.py) with a
+quantity (numbers.py) in a clause whose scope is the body's own year. A clause is disqualified when it
+is cumulative (以来, 历年, 累计…), a sub-count (其中…), a percentage, about another kind of request
+or about letters and messages (each phrasing's exclusions). Statements that name several facts at
+once are read as such: 'A、B分别为x、y件' assigns respectively, 'A、B均为N' gives each N, and a negated
+statement ('未发生…的行政复议案、行政诉讼案和…申诉案') gives 0 to every fact whose topic it governs.
+The requests section comes before the overview, so a sub-body's figure quoted elsewhere does not win.
+Table cells become facts under the template's keys. Where prose and a table disagree the table wins
+and the disagreement is returned for the quality stage."""
 
 from __future__ import annotations
 
-import re
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
+from functools import cache, partial
 
-from gov_pipeline.numbers import APPROX_AFTER, APPROX_BEFORE, NUMBER_PATTERN, quantity_from_match
+import regex
+
+from gov_pipeline.fact_keys import PROSE_KEYS, FactKey, Phrasing
+from gov_pipeline.numbers import (
+    QUANTITY_PATTERN,
+    STATES_A_NUMBER,
+    Quantity,
+    iter_quantities,
+    quantity_from_match,
+)
 from gov_pipeline.records import Fact, Section, Violation
 from gov_pipeline.table_facts import extract_table_facts  # noqa: F401  (re-export)
 
-Q = (r"(?P<before>" + "|".join(APPROX_BEFORE) + r")?(?P<num>" + NUMBER_PATTERN + r")(?P<mag>[万亿])?"
-     r"(?P<after>" + "|".join(APPROX_AFTER) + r")?(?P<pct>%|％)?")
-_CLAUSE_SPLIT = re.compile(r"[。；;！？!?\n]")
-_CUMULATIVE = re.compile(r"以来|历年|累计|总计至今|截至目前|截止目前")
-_SUBCOUNT_START = re.compile(r"^[，,]?\s*(?:其中|含|包括)")
-_ZERO_NUMBER = re.compile(r"^[零〇0]$")
-
-REQUEST_SECTIONS = ("requests", "refusals", "overview", "preamble", "unknown", "other")
-REQUEST_CONTEXT = r"信息公开|依申请|公开申请|申请公开"
-_NOT_A_COUNT_OF_CASES = r"纠错|败诉|纠正|撤销|确认违法|被责令"
-REVIEW_SECTIONS = ("review_litigation", "requests", "overview", "preamble", "unknown", "other", "problems")
-FEE_SECTIONS = ("fees", "requests", "other", "overview", "preamble", "unknown")
-PROACTIVE_SECTIONS = ("proactive", "overview", "preamble", "unknown")
+_CLAUSE_SPLIT = regex.compile(r"[。；;！？!?\n]")
+_CUMULATIVE = regex.compile(r"以来|历年|累计|总计至今|截至目前|截止目前")
+# a part of a larger figure: opened by 其中 (含, 包括) right before the phrase, or followed by its share
+# ('县直各单位主动公开政府信息303条，占71.3%')
+_SUBCOUNT_START = regex.compile(r"^[，,]?\s*(?:其中|含|包括)")
+_SHARE_AFTER = regex.compile(r"\s*[，,（(]?\s*(?:占|约占)")
+_COUNTED = r"(?:件|起|条|元|宗|个|次)"
+_RESPECTIVELY = regex.compile(r"分别(?:为|是|有)?")
+_EACH = regex.compile(rf"(?:均|都|皆)(?:为|是|有)?(?:{QUANTITY_PATTERN})(?:{_COUNTED}|(?=[，,、]|$))")
+_NEGATION = r"(?:未|没有|无|不存在|并无)(?!法|予|经|能|按|及时)"  # not 无法提供, 未予, 未经复议, 未能, 未按时
+# a negation states that nothing happened: a verb of happening between it and the noun, or the noun followed
+# by 情况/情形/发生 ('没有依申请公开信息的情况', '无行政复议、行政诉讼的情况发生')
+_HAPPENING = regex.compile(r"发生|收到|出现|产生|接到|受理|提起|提出|涉及|收取|收费|有过")
+_SITUATION_AFTER = regex.compile(r"[^，,。；;0-9]{0,20}?(?:情况|情形|现象|发生|出现)")
+_NEGATED_AFTER = regex.compile(r"(?:(?:均|都|也|皆)(?:为零|为0|为〇|未发生|没有发生|无)|为零|为0|为〇|未发生|没有发生)"
+                               r"(?:件|起)?\s*$")
+# one character a negation governs up to its noun: within the sentence part, no figure but a year
+# ('没有接到…要求公开政府信息的申请' is 0; '没有接到投诉，收到申请5件' says nothing of the requests)
+GOVERNED = r"(?:[^。；;0-9]|[0-9]{4}年)"
+MAX_GOVERNED_CHARS = 60  # a negation governs the nouns of its own clause, not the next statement
 
 
 @dataclass(frozen=True)
 class ProseRule:
-    fact_key: str
-    unit: str
-    sections: tuple[str, ...]
-    pattern: re.Pattern[str]
-    zero: bool = False  # the phrase states zero without a number (未收到…申请)
-    equals: str | None = None  # the phrase says 'all of X' (全部办结): the value of that fact
-    clause_must: str | None = None  # the clause must also mention this (复议 for review outcomes)
-    clause_must_not: str | None = None
-    # outside the rule's first (home) section the clause must show it is about this topic: an overview
-    # also counts approval applications (受理申请136437件) and service-window cases
-    context: str | None = None
-    family: str = ""  # the _NEEDS family whose words a clause must contain
+    """One phrasing of one registry fact, compiled."""
+
+    fact: FactKey
+    phrasing: Phrasing
+    pattern: regex.Pattern[str]
+    clause_must: regex.Pattern[str] | None
+    clause_must_not: regex.Pattern[str] | None
+    context: regex.Pattern[str] | None
+
+    @property
+    def fact_key(self) -> str:
+        return self.fact.key
 
 
-# Words a clause must contain for a fact family's rules to be worth running (a cheap pre-filter).
-_NEEDS = (
-    ("proactive", ("公开", "公布", "发布")), ("requests_received", ("申请", "请求")),
-    ("requests_completed", ("办结", "答复", "回复", "完毕")), ("outcome", ("公开", "提供", "处理")),
-    ("refused", ("秘密", "隐私", "稳定", "政府信息", "情形", "情况")), ("fees", ("费",)),
-    ("review", ("复议",)), ("litigation", ("诉讼",)), ("complaints", ("举报",)),
-)
+def _compiled(pattern: str | None) -> regex.Pattern[str] | None:
+    return regex.compile(pattern) if pattern else None
 
 
-def _rule(fact_key: str, unit: str, sections: tuple[str, ...], pattern: str, **kw: object) -> ProseRule:
-    family = next(prefix for prefix, _ in _NEEDS if fact_key.startswith(prefix))
-    return ProseRule(fact_key, unit, sections, re.compile(pattern.replace("{Q}", Q)), family=family, **kw)  # type: ignore[arg-type]
+PROSE_RULES: tuple[ProseRule, ...] = tuple(
+    ProseRule(fact, phrasing, regex.compile(phrasing.pattern.replace("{Q}", QUANTITY_PATTERN)),
+              _compiled(phrasing.clause_must), _compiled(phrasing.clause_must_not), _compiled(phrasing.context))
+    for fact in PROSE_KEYS for phrasing in fact.phrasings)
+_RULES_OF = {fact.key: [rule for rule in PROSE_RULES if rule.fact is fact] for fact in PROSE_KEYS}
+_TOPICAL = tuple(fact for fact in PROSE_KEYS if fact.topic)
+_TOPIC = {fact.key: regex.compile(fact.topic) for fact in _TOPICAL}  # type: ignore[arg-type]
+_NOT_TOPIC = {fact.key: regex.compile(fact.topic_must_not) for fact in _TOPICAL if fact.topic_must_not}
+# the topics of the other facts of the same unit: a review count is not read across the words 行政诉讼
+_RIVALS = {fact.key: tuple(_TOPIC[other.key] for other in _TOPICAL if other.unit == fact.unit and other is not fact)
+           for fact in _TOPICAL}
+_ZERO_STATEMENT = {fact.key: regex.compile(rf"{_NEGATION}{GOVERNED}{{0,{MAX_GOVERNED_CHARS}}}?(?P<topic>{fact.topic})")
+                   for fact in _TOPICAL}
+
+_ALL_WORDS = sorted({word for fact in PROSE_KEYS for word in fact.words}, key=len, reverse=True)
+# one scan per clause: at each position the longest registry word starting there; a word stands for
+# every registry word it contains (a shorter word at the same position is inside it)
+_WORD = regex.compile("(?=(" + "|".join(_ALL_WORDS) + "))")
+_KEYS_OF_WORD = {word: frozenset(f.key for f in PROSE_KEYS if any(w in word for w in f.words)) for word in _ALL_WORDS}
 
 
-_ALL_WORDS = sorted({word for _, words in _NEEDS for word in words}, key=len, reverse=True)
-# one scan per clause: at each position the longest family word starting there; a word stands for
-# every family word it contains (a shorter word at the same position is inside it)
-_FAMILY_WORD = re.compile("(?=(" + "|".join(_ALL_WORDS) + "))")
-_FAMILIES_OF_WORD = {word: frozenset(prefix for prefix, words in _NEEDS if any(w in word for w in words))
-                     for word in _ALL_WORDS}
-_COUNT_HINT = re.compile(r"\d|[零〇一二两三四五六七八九十百千万]{1,6}[件条起个项元]")
+@dataclass(frozen=True)
+class Clause:
+    """One clause of a section, with what the grammar needs to know about it."""
+
+    text: str
+    keys: frozenset[str]  # the facts whose words it contains
+    counts: bool  # it states a number at all
+    coordinated: frozenset[str]  # facts it names in a respective ('分别') statement
 
 
-def _families(clause: str) -> tuple[frozenset[str], bool]:
-    """The fact families a clause can hold, and whether it states a number at all."""
-    found = frozenset().union(*(_FAMILIES_OF_WORD[word] for word in set(_FAMILY_WORD.findall(clause))))
-    return found, bool(found) and _COUNT_HINT.search(clause) is not None
-
-
-_NC = r"[^，,。；;：:]"  # within one clause
-PROSE_RULES: tuple[ProseRule, ...] = (
-    _rule("proactive_disclosed_total", "items", PROACTIVE_SECTIONS,
-          r"主动公开(?:了)?(?:各类|各种)?(?:政府)?信息(?:共计|共|总数|数量|总量)?(?:为|达|达到)?{Q}(?:条|件)"),
-    _rule("proactive_disclosed_total", "items", PROACTIVE_SECTIONS, r"主动公开(?:的|了)?{Q}条"),
-    _rule("proactive_disclosed_total", "items", PROACTIVE_SECTIONS,
-          r"(?:公开|公布|发布)(?:各类)?政府信息(?:共计|共)?{Q}条"),
-    _rule("requests_received", "requests", REQUEST_SECTIONS,
-          rf"(?:收到|受理|接到|接收)(?:了)?{_NC}{{0,14}}?申请(?:件|数)?(?:共计|共|合计)?(?:为|达)?{{Q}}件",
-          clause_must_not=r"复议|诉讼|咨询|留言|来信|诉求", context=REQUEST_CONTEXT),
-    _rule("requests_received", "requests", REQUEST_SECTIONS,
-          r"(?:收到|受理|接到)(?:了)?依申请(?:公开)?(?:事项|信息|政府信息)?(?:申请)?(?:共)?{Q}件"),
-    _rule("requests_received", "requests", REQUEST_SECTIONS,
-          rf"(?:没有|未|无)(?:收到|接到|受理|发生|出现){_NC}{{0,16}}?(?:申请|请求)", zero=True,
-          clause_must_not=r"复议|诉讼|费", context=REQUEST_CONTEXT),
-    _rule("requests_received", "requests", REQUEST_SECTIONS,
-          rf"没有{_NC}{{0,10}}提出{_NC}{{0,24}}?(?:申请|请求)", zero=True, clause_must_not=r"复议|诉讼",
-          context=REQUEST_CONTEXT),
-    _rule("requests_completed", "requests", REQUEST_SECTIONS,
-          r"(?<!公开)(?<!予以)(?:已|共)?(?:办结|答复|回复|处理完毕|办理完毕)(?:了)?(?:申请)?{Q}件",
-          clause_must_not=r"复议|诉讼", context=REQUEST_CONTEXT),
-    _rule("requests_completed", "requests", REQUEST_SECTIONS,
-          rf"{{Q}}件{_NC}{{0,18}}?(?:全部|均)(?:已)?(?:按时|依法|按期)?(?:办结|答复完毕|答复|办理完毕)",
-          context=REQUEST_CONTEXT),
-    _rule("requests_completed", "requests", REQUEST_SECTIONS,
-          r"(?:全部|均已|均)(?:依法|按时|按期|在规定期限内)?(?:办结|答复完毕|办理完毕|予以答复|答复)",
-          equals="requests_received", clause_must_not=r"复议|诉讼|未", context=REQUEST_CONTEXT),
-    _rule("outcome_already_public", "requests", REQUEST_SECTIONS, r"已主动公开[”\"]?(?:的)?{Q}件"),
-    _rule("outcome_granted", "requests", REQUEST_SECTIONS, r"(?:同意|予以)公开[”\"]?(?:答复)?(?:的)?{Q}件"),
-    _rule("outcome_partially_granted", "requests", REQUEST_SECTIONS,
-          r"(?<![及和与、])部分公开[”\"]?(?:答复)?(?:的)?{Q}件"),
-    _rule("outcome_refused", "requests", REQUEST_SECTIONS,
-          r"不予公开[”\"]?(?:政府信息|答复|的)?(?:申请)?{Q}件"),
-    _rule("outcome_unable_to_provide", "requests", REQUEST_SECTIONS, r"无法提供(?:的)?{Q}件"),
-    _rule("outcome_not_processed", "requests", REQUEST_SECTIONS, r"不予处理(?:的)?{Q}件"),
-    _rule("refused_state_secret", "requests", REQUEST_SECTIONS, r"(?:涉及|属于)?国家秘密(?:的)?{Q}件"),
-    _rule("refused_commercial_secret", "requests", REQUEST_SECTIONS, r"(?:涉及|属于)?商业秘密(?:的)?{Q}件"),
-    _rule("refused_personal_privacy", "requests", REQUEST_SECTIONS, r"(?:涉及|属于)?个人隐私(?:的)?{Q}件"),
-    _rule("refused_security_stability", "requests", REQUEST_SECTIONS, rf"危及{_NC}{{0,30}}?稳定(?:的)?{{Q}}件"),
-    _rule("refused_not_government_info", "requests", REQUEST_SECTIONS,
-          r"不(?:是|属于)《?条例》?所指(?:的)?政府信息{Q}件"),
-    _rule("refused_other_law", "requests", REQUEST_SECTIONS,
-          r"(?:法律|法规|法律法规|法律、法规)(?:、法规)?(?:规定)?(?:的)?其他(?:情形|情况){Q}件"),
-    _rule("fees_collected_yuan", "yuan", FEE_SECTIONS,
-          rf"收取{_NC}{{0,14}}?(?:费|费用)(?:共计|共|合计|总计)?(?:为)?{{Q}}元"),
-    _rule("fees_collected_yuan", "yuan", FEE_SECTIONS,
-          rf"(?:未|没有|不|无)(?:向申请人)?(?:发生)?(?:收取|收)(?:过)?(?:任何)?{_NC}{{0,6}}?(?:费用|费)", zero=True),
-    _rule("fees_collected_yuan", "yuan", FEE_SECTIONS, rf"未发生{_NC}{{0,10}}收费", zero=True),
-    _rule("review_total", "cases", REVIEW_SECTIONS,
-          rf"行政复议(?:案件|申请)?{_NC}{{0,20}}?(?:共|共计|合计)?{{Q}}(?:件|起)", clause_must_not=r"其中"),
-    _rule("review_total", "cases", REVIEW_SECTIONS, rf"{{Q}}(?:件|起){_NC}{{0,16}}行政复议"),
-    _rule("review_total", "cases", REVIEW_SECTIONS,
-          r"(?:未|没有)(?:发生|收到|出现|产生|接到)[^。；;]{0,40}?行政复议", zero=True,
-          clause_must_not=_NOT_A_COUNT_OF_CASES),
-    _rule("review_upheld", "cases", REVIEW_SECTIONS, r"{Q}件(?:予以)?维持", clause_must=r"复议", clause_must_not=r"诉讼"),
-    _rule("review_upheld", "cases", REVIEW_SECTIONS, r"(?:结果)?维持(?:原)?(?:决定)?{Q}件",
-          clause_must=r"复议", clause_must_not=r"诉讼"),
-    _rule("review_corrected", "cases", REVIEW_SECTIONS, r"{Q}件(?:责令履行|纠正|纠错|撤销|确认违法)",
-          clause_must=r"复议", clause_must_not=r"诉讼"),
-    _rule("review_corrected", "cases", REVIEW_SECTIONS, r"(?:结果)?(?:纠正|纠错){Q}件",
-          clause_must=r"复议", clause_must_not=r"诉讼"),
-    _rule("review_other", "cases", REVIEW_SECTIONS, r"其他(?:情形|结果)(?:数)?{Q}件",
-          clause_must=r"复议", clause_must_not=r"诉讼"),
-    _rule("review_pending", "cases", REVIEW_SECTIONS, r"尚未审结{Q}件", clause_must=r"复议", clause_must_not=r"诉讼"),
-    _rule("litigation_total", "cases", REVIEW_SECTIONS,
-          rf"行政诉讼(?:案件)?{_NC}{{0,20}}?(?:共|共计|合计)?{{Q}}(?:件|起)", clause_must_not=r"其中"),
-    _rule("litigation_total", "cases", REVIEW_SECTIONS, rf"{{Q}}(?:件|起){_NC}{{0,10}}行政诉讼"),
-    _rule("litigation_total", "cases", REVIEW_SECTIONS,
-          r"(?:未|没有)(?:发生|收到|出现|产生|被提起|接到)[^。；;]{0,50}?行政诉讼", zero=True,
-          clause_must_not=_NOT_A_COUNT_OF_CASES),
-    _rule("complaints_total", "cases", REVIEW_SECTIONS, r"举报投诉(?:有|共)?{Q}(?:件|起)"),
-)
-
-
-def _clauses(text: str) -> Iterable[str]:
-    for clause in _CLAUSE_SPLIT.split(text):
-        if clause.strip():
-            yield clause.strip()
+def _clauses(text: str, report_year: int | None) -> Iterable[Clause]:
+    for piece in _CLAUSE_SPLIT.split(text):
+        clause = piece.strip()
+        if not clause or _is_cumulative(clause, report_year):
+            continue
+        keys = frozenset().union(*(_KEYS_OF_WORD[word] for word in set(_WORD.findall(clause))))
+        if keys:
+            yield Clause(clause, keys, STATES_A_NUMBER.search(clause) is not None, _respective_keys(clause))
 
 
 def _is_cumulative(clause: str, report_year: int | None) -> bool:
     if not _CUMULATIVE.search(clause):
         return False
     # "2019年累计公布…" counts the report year itself
-    return not (report_year and re.search(rf"{report_year}年(?:全年|度)?(?:共)?累计", clause))
+    return not (report_year and _this_years_total(report_year).search(clause))
 
 
-def _prose_value(rule: ProseRule, clause: str, known: dict[str, Fact], home_section: bool) -> tuple[float, bool] | None:
-    match = rule.pattern.search(clause)
+@cache
+def _this_years_total(report_year: int) -> regex.Pattern[str]:
+    return regex.compile(rf"{report_year}年(?:全年|度)?(?:共)?累计")
+
+
+def _topics(text: str) -> list[tuple[int, str]]:
+    """The registry facts a text names by their topic nouns, in the order it names them."""
+    found = [(match.start(), key) for key, topic in _TOPIC.items() if (match := topic.search(text))]
+    return sorted(found)
+
+
+def _respective_keys(clause: str) -> frozenset[str]:
+    marker = _RESPECTIVELY.search(clause)
+    if marker is None:
+        return frozenset()
+    named = _topics(clause[:marker.start()])
+    return frozenset(key for _, key in named) if len(named) >= 2 else frozenset()
+
+
+def _coordinated_value(fact: FactKey, clause: Clause) -> tuple[float, bool] | None:
+    """The fact's value from a statement naming several facts: 'A、B分别为x件、y件' (in order) or
+    'A、B均为N' (each N); None when the clause is no such statement or does not add up."""
+    if (must_not := _NOT_TOPIC.get(fact.key)) and must_not.search(clause.text):
+        return None
+    if fact.key in clause.coordinated:
+        marker = _RESPECTIVELY.search(clause.text)
+        named = [key for _, key in _topics(clause.text[:marker.start()])]  # type: ignore[union-attr]
+        stated = [q for start, end, q in iter_quantities(clause.text[marker.end():])  # type: ignore[union-attr]
+                  if not q.is_percent]
+        if len(stated) == len(named):
+            respective = stated[named.index(fact.key)]
+            return respective.value, respective.approx
+        return None
+    each = _EACH.search(clause.text)
+    if each and fact.key in {key for _, key in _topics(clause.text[:each.start()])}:
+        quantity = quantity_from_match(each)
+        if quantity is not None and not quantity.is_percent:
+            return quantity.value, quantity.approx
+    return None
+
+
+def _zero_statement(fact: FactKey, clause: Clause) -> bool:
+    """Whether a negated statement governs the fact's topic: 'negation … topic' within the clause, or
+    'topic(s) … 均为零 / 无' closing it."""
+    if (must_not := _NOT_TOPIC.get(fact.key)) and must_not.search(clause.text):
+        return False
+    for negated in _ZERO_STATEMENT[fact.key].finditer(clause.text):
+        if (_HAPPENING.search(clause.text, negated.start(), negated.end())
+                or _SITUATION_AFTER.match(clause.text, negated.end())):
+            return True
+    after = _NEGATED_AFTER.search(clause.text)
+    return after is not None and fact.key in {key for _, key in _topics(clause.text[:after.start()])}
+
+
+def _phrasing_value(rule: ProseRule, clause: Clause, home_section: bool,
+                    known: dict[str, Fact]) -> tuple[float, bool] | None:
+    phrasing, text = rule.phrasing, clause.text
+    if rule.fact_key in clause.coordinated:
+        return None  # 'A、B分别为x、y件': a phrasing would read A's figure for B
+    match = rule.pattern.search(text)
     if match is None:
         return None
-    if rule.clause_must and not re.search(rule.clause_must, clause):
+    if rule.clause_must and not rule.clause_must.search(text):
         return None
-    if rule.clause_must_not and re.search(rule.clause_must_not, clause if rule.zero else clause[: match.end()]):
+    if rule.clause_must_not and rule.clause_must_not.search(text if phrasing.zero else text[: match.end()]):
         return None
-    if rule.context and not home_section and not re.search(rule.context, clause):
+    if rule.context and not home_section and not rule.context.search(text):
         return None
-    if rule.zero:
+    if phrasing.zero:
         return 0.0, False
-    if rule.equals:
-        base = known.get(rule.equals)
+    if phrasing.equals:
+        base = known.get(phrasing.equals)
         return (base.value, base.approx) if base else None
-    if _SUBCOUNT_START.search(clause[: match.start()][-6:]) and rule.fact_key.endswith("_total"):
+    if rule.fact_key.endswith("_total") and (_SUBCOUNT_START.search(text[: match.start()][-6:])
+                                             or _SHARE_AFTER.match(text, match.end())):
         return None
-    quantity = quantity_from_match(match)
+    around = text[match.start():match.start("num")] + text[match.end("num"):match.end()]
+    if any(rival.search(around) for rival in _RIVALS.get(rule.fact_key, ())):
+        return None  # '未经行政复议直接提起行政诉讼1件' counts suits, not reviews
+    quantity: Quantity | None = quantity_from_match(match)
     if quantity is None or quantity.is_percent:
         return None
-    value = quantity.value * (10_000 if rule.unit == "yuan" and clause[match.end():match.end() + 1] == "万" else 1)
-    return value, quantity.approx
+    return quantity.value, quantity.approx
+
+
+Reader = Callable[[Clause, bool, dict[str, Fact]], "tuple[float, bool] | None"]
+"""(clause, whether it is in the fact's home section, the facts found so far) -> (value, approx) or None."""
+
+
+def _readers(fact: FactKey) -> tuple[tuple[Reader, bool], ...]:
+    """How a fact is read from a clause, in priority order, each with whether the clause must state a
+    number: its phrasings, then statements naming several facts, then zero statements."""
+    readers: list[tuple[Reader, bool]] = [
+        (partial(_phrasing_value, rule), not (rule.phrasing.zero or rule.phrasing.equals))
+        for rule in _RULES_OF[fact.key]]
+    if fact.topic:
+        readers.append((lambda clause, _home, _known: _coordinated_value(fact, clause), True))
+        readers.append((lambda clause, _home, _known: (0.0, False) if _zero_statement(fact, clause) else None,
+                        False))
+    return tuple(readers)
+
+
+_READERS = {fact.key: _readers(fact) for fact in PROSE_KEYS}
 
 
 def extract_prose_facts(doc_id: str, sections: Sequence[Section], report_year: int | None) -> list[Fact]:
-    """One fact per key from the report's prose: the first clause, in the first section (by the
-    rule's priority) that states it. Cumulative clauses (以来, 历年, 累计…) never give a year's fact."""
-    found: dict[str, Fact] = {}
-    # per section key, its sections with their clauses by family: (clause, states a number)
-    by_key: dict[str, list[tuple[Section, dict[str, list[tuple[str, bool]]]]]] = {}
+    """One fact per registry key from the report's prose: the first of its readers that reads it, from
+    the first clause in the first of the key's sections that states it. Cumulative clauses never give
+    a year's fact."""
+    by_key: dict[str, list[tuple[Section, list[Clause]]]] = {}
     for section in sections:
-        by_family: dict[str, list[tuple[str, bool]]] = {}
-        for clause in _clauses(section.text):
-            if not _is_cumulative(clause, report_year):
-                families, counts = _families(clause)
-                for family in families:
-                    by_family.setdefault(family, []).append((clause, counts))
-        by_key.setdefault(section.section_key, []).append((section, by_family))
-    for rule in PROSE_RULES:
-        if rule.fact_key in found:
-            continue
-        for section_key in rule.sections:
-            fact = next((fact for section, by_family in by_key.get(section_key, [])
-                         for clause, counts in by_family.get(rule.family, ())
-                         if counts or rule.zero or rule.equals
-                         if (fact := _prose_fact(doc_id, rule, section, clause, found)) is not None), None)
-            if fact is not None:
-                found[rule.fact_key] = fact
-                break
-    return list(found.values())
+        by_key.setdefault(section.section_key, []).append((section, list(_clauses(section.text, report_year))))
+    found: dict[str, Fact] = {}
 
-
-def _prose_fact(doc_id: str, rule: ProseRule, section: Section, clause: str, found: dict[str, Fact]) -> Fact | None:
-    read = _prose_value(rule, clause, found, section.section_key == rule.sections[0])
-    if read is None:
+    def first(fact: FactKey, read: Reader, needs_number: bool) -> Fact | None:
+        for section_key in fact.sections:
+            for section, clauses in by_key.get(section_key, ()):
+                home = section.section_key == fact.sections[0]
+                for clause in clauses:
+                    if fact.key in clause.keys and (clause.counts or not needs_number):
+                        value = read(clause, home, found)
+                        if value is not None:
+                            return Fact(doc_id, fact.key, value[0], fact.unit, section.section_key,
+                                        clause.text[:300], "prose", value[1])
         return None
-    value, approx = read
-    return Fact(doc_id, rule.fact_key, value, rule.unit, section.section_key, clause[:300], "prose", approx)
+
+    for fact in PROSE_KEYS:
+        read = next((f for reader, needs_number in _READERS[fact.key]
+                     if (f := first(fact, reader, needs_number)) is not None), None)
+        if read is not None:
+            found[fact.key] = read
+    return list(found.values())
 
 
 def merge_facts(doc_id: str, prose: Sequence[Fact], table: Sequence[Fact]) -> tuple[list[Fact], list[Violation]]:

@@ -7,18 +7,22 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 from datetime import date
+from functools import cache
 
-from gov_pipeline.numbers import chinese_to_int
+import regex
 
-_CN = "〇零一二三四五六七八九十○Ｏ"
+from gov_pipeline.charclass import HAN
+from gov_pipeline.numbers import DATE_NUMERAL_CHARS, chinese_to_int
+
+_CN = DATE_NUMERAL_CHARS
 _YEAR = rf"(?:(?:19|20)\d{{2}}|[二][〇零○Ｏ][{_CN}]{{2}})"
 _DATE_ISO = re.compile(r"((?:19|20)\d{2})\s*[-/.年]\s*(\d{1,2})\s*[-/.月]\s*(\d{1,2})")
 _DATE_CN = re.compile(rf"({_YEAR})\s*年\s*([{_CN}\d]{{1,3}})\s*月\s*([{_CN}\d]{{1,3}})\s*日")
 _REPORT_TITLE = re.compile(
     r"(?:政府信息公开|政务公开|信息公开|政府信息公开工作|政务公开工作)(?:工作)?(?:年度)?(?:报告|年报)|年度报告|年报"
 )
-_TITLE_IN_BODY = re.compile(
-    rf"[\u4e00-\u9fff（）()]{{2,40}}?{_YEAR}\s*年度?[\u4e00-\u9fff]{{0,12}}?(?:政府信息公开|政务公开|信息公开)"
+_TITLE_IN_BODY = regex.compile(
+    rf"[{HAN}（）()]{{2,40}}?{_YEAR}\s*年度?{HAN}{{0,12}}?(?:政府信息公开|政务公开|信息公开)"
     r"(?:工作)?(?:年度)?(?:报告|年报)"
 )
 _NOT_REPORT_TITLE = re.compile(r"(?:关于.{0,60}的?(?:函|通知|通报|公告|批复|意见|决定|请示|方案))|(?:^.{0,40}(?:函|通知|通报|公告)$)")
@@ -28,17 +32,22 @@ _AGENCY_SUFFIX = (
     "局|厅|委|署|院|中心|所|站|队|政府|区|县|市|旗|镇|乡|街道"
 )
 _AGENCY_PHRASES = (
-    re.compile(rf"由([\u4e00-\u9fff]{{2,30}}?(?:{_AGENCY_SUFFIX}))(?:负责|组织|根据|依据|按照|编制|汇总)"),
-    re.compile(rf"([\u4e00-\u9fff]{{2,30}}?(?:{_AGENCY_SUFFIX}))(?:结合实际，?)?编制(?:了|完成)"),
-    re.compile(rf"现(?:向社会)?公布([\u4e00-\u9fff]{{2,30}}?(?:{_AGENCY_SUFFIX})){_YEAR}"),
+    regex.compile(rf"由({HAN}{{2,30}}?(?:{_AGENCY_SUFFIX}))(?:负责|组织|根据|依据|按照|编制|汇总)"),
+    regex.compile(rf"({HAN}{{2,30}}?(?:{_AGENCY_SUFFIX}))(?:结合实际，?)?编制(?:了|完成)"),
+    regex.compile(rf"现(?:向社会)?公布({HAN}{{2,30}}?(?:{_AGENCY_SUFFIX})){_YEAR}"),
 )
 _INDEX_NO = re.compile(r"索引号\s*[:：]?\s*([0-9A-Za-z][0-9A-Za-z\-/_.]{5,60})")
-_DATE_VALUE = r"\s*[:：]?\s*((?:19|20)\d{2}\s*[-/.年]\s*\d{1,2}\s*[-/.月]\s*\d{1,2})"
-# Page labels for the publication date, most specific first; a bare 时间 only right after 来源.
+_DATE_VALUE = r"\s*[:：]?[\s|]*((?:19|20)\d{2}\s*[-/.年]\s*\d{1,2}\s*[-/.月]\s*\d{1,2})"
+# Page labels for the publication date, most specific first; a bare 时间 only as a page header field
+# (line start or after a field separator: '来源:本站原创 | 时间:2019-01-18'), in the page's head.
 _PUBLISH_LABELS = tuple(
-    re.compile(label + _DATE_VALUE)
-    for label in ("(?:发布日期|发布时间|公开日期|公布日期)", "(?:发文日期|生成日期)", r"来源[:：]\S{2,30}\s+时间")
+    re.compile(label + _DATE_VALUE, re.MULTILINE)
+    for label in ("(?:发布日期|发布时间|公开日期|公布日期)", "(?:发文日期|生成日期)", r"(?:^|(?<=[\s|]))时间")
 )
+HEADER_CHARS = 1500  # where a page's header fields (时间, 发布单位) sit
+_PAGE_AGENCY = regex.compile(rf"(?:发布单位|发布机构|发文机关)\s*[:：][\s|]*({HAN}[{HAN}（）()]{{1,30}})")
+MARKUP_CHARS = " \t\r\n\u3000#*|>"
+"""What a markdown heading, a table row or a quote leaves around a title or a name (str.strip: linear)."""
 _SPECIAL_ZONE = re.compile(r"综合实验区|新区|经济技术开发区|高新技术产业开发区")
 MUNICIPALITIES = ("北京市", "天津市", "上海市", "重庆市")
 
@@ -86,7 +95,7 @@ def clean_title(raw: str | None) -> str | None:
     """A page <title> without its site suffix ('…年度报告_政府信息公开年报_某某网' -> '…年度报告')."""
     if not raw:
         return None
-    title = re.sub(r"\s+", " ", raw).strip()
+    title = re.sub(r"\s+", " ", raw).strip(MARKUP_CHARS)
     for _ in range(3):
         if _REPORT_TITLE.search(title) and (stripped := _SITE_SUFFIX.sub("", title)) != title:
             if _REPORT_TITLE.search(stripped) or _NOT_REPORT_TITLE.search(stripped):
@@ -99,7 +108,7 @@ def clean_title(raw: str | None) -> str | None:
 def title_from_body(body: str) -> str | None:
     """The title as the body states it: the leading lines up to one naming the report, or the report
     named in the opening paragraph ('…编制了横现河街道办事处2016年度政府信息公开工作年度报告')."""
-    lines = [line.strip() for line in body.split("\n")[:4] if line.strip()]
+    lines = [line.strip(MARKUP_CHARS) for line in body.split("\n")[:4] if line.strip(MARKUP_CHARS)]
 
     def titled(text: str) -> bool:
         return len(text) <= 60 and bool(_REPORT_TITLE.search(text) or _NOT_REPORT_TITLE.search(text))
@@ -128,7 +137,14 @@ def report_year(title: str | None, body: str) -> int | None:
     if period:
         return _year_value(period.group(1))
     stated = re.search(rf"({_YEAR})\s*年度?(?:政府信息公开|政务公开|信息公开)", body[:2000])
-    return _year_value(stated.group(1)) if stated else None
+    if stated:
+        return _year_value(stated.group(1))
+    # the year the body narrates: the one its clauses most often open with ('2014年,县政府…')
+    opening = [year for m in _YEAR_OPENING.finditer(body[:5000]) if (year := _year_value(m.group(1)))]
+    return max(set(opening), key=lambda year: (opening.count(year), -year)) if opening else None
+
+
+_YEAR_OPENING = re.compile(rf"(?:^|[。；;\n])[^。；;\n，,]{{0,8}}?({_YEAR})\s*年度?[，,]", re.MULTILINE)
 
 
 def publish_date(meta: dict[str, str], header: dict[str, str], page_text: str) -> date | None:
@@ -139,7 +155,8 @@ def publish_date(meta: dict[str, str], header: dict[str, str], page_text: str) -
         if key in header and (found := parse_date(header[key])):
             return found
     for label in _PUBLISH_LABELS:
-        if labelled := label.search(page_text[:6000]):
+        head = page_text[:HEADER_CHARS] if label is _PUBLISH_LABELS[-1] else page_text[:6000]
+        if labelled := label.search(head):
             return parse_date(labelled.group(1))
     return None
 
@@ -164,25 +181,90 @@ def _strip_office(name: str) -> str:
     return re.sub(r"(人民政府|管委会|管理委员会)办公室$", r"\1", name)
 
 
-def agency_name(title: str | None, body: str, meta: dict[str, str], header: dict[str, str]) -> str | None:
-    """The publishing body: the name before the year in the title, widened to the fullest form the
-    body or page metadata gives ('西湖区' -> '杭州市西湖区人民政府')."""
+_PRONOUN = re.compile(r"^(?:我|本|该)")
+"""我镇, 我街道, 本局, 本单位: the body naming itself, never its name."""
+_BARE_LEVEL = re.compile(r"^(?:省|市|区|县|镇|乡)(?:政府|人民政府)")
+"""区政府国资局: a name that leaves out its place."""
+_NAME_LINE = regex.compile(rf"^[{HAN}（）()]{{2,40}}?(?:{_AGENCY_SUFFIX})$")
+_DATE_LINE = re.compile(rf"^(?:{_DATE_CN.pattern}|{_DATE_ISO.pattern})$")
+
+
+def _as_name(text: str) -> str | None:
+    """A line that is nothing but a body's name (markup stripped), or None."""
+    name = text.strip(MARKUP_CHARS)
+    return name if _NAME_LINE.match(name) and not _PRONOUN.match(name) and jurisdiction(name) else None
+
+
+def signature_agency(body: str) -> str | None:
+    """The name in the signature block: the line just before the closing date, or beside it on the
+    same line ('…办公室 2014年12月10日')."""
+    lines = [line.strip() for line in body.rstrip().split("\n")[-12:] if line.strip()]
+    for index in range(len(lines) - 1, -1, -1):
+        line = lines[index]
+        if _DATE_LINE.match(line):
+            return _as_name(lines[index - 1]) if index else None
+        dated = list(_DATE_CN.finditer(line)) or list(_DATE_ISO.finditer(line))
+        if dated and line.endswith("日") and (name := _as_name(line[:dated[-1].start()])):
+            return name
+    return None
+
+
+def heading_agency(body: str) -> str | None:
+    """A body's name standing alone on one of the first lines (a letterhead above the report)."""
+    return next((name for line in body.split("\n")[:3] if (name := _as_name(line.strip()))), None)
+
+
+def _named_for(pronoun: str, body: str) -> str | None:
+    """What a pronoun (我乡, 本局) stands for: a name with the same ending that the body uses as a
+    subject ('2014年,南薰乡未收取…')."""
+    ending = re.sub(r"^(?:我|本|该)", "", pronoun)
+    if not ending or not re.fullmatch(f"(?:{_AGENCY_SUFFIX})", ending):
+        return None
+    named = [m.group(1) for m in _subject(ending).finditer(body[:20_000])
+             if jurisdiction(m.group(1)) and not re.search("[我本该]", m.group(1))]
+    return max(set(named), key=named.count) if named else None
+
+
+@cache
+def _subject(ending: str) -> regex.Pattern[str]:
+    """A name ending in `ending` standing as a clause's subject."""
+    return regex.compile(rf"(?:^|[，,。；;：:\s]|年度|年(?!度))((?![我本全各该]){HAN}{{2,10}}?{ending})"
+                         r"(?=未|没有|在|的|认真|严格|按照|根据|共|对|把|将|通过|[，,])", regex.MULTILINE)
+
+
+def agency_name(title: str | None, body: str, meta: dict[str, str], header: dict[str, str],
+                page_text: str = "") -> str | None:
+    """The publishing body: the full name the report signs with, else the name before the year in the
+    title widened to the fullest form the body, the page header or the page metadata gives ('西湖区'
+    -> '杭州市西湖区人民政府'). A pronoun (我镇, 本局) is resolved to the name it stands for or dropped;
+    markup (#, |) never stays in a name."""
     short = None
     if title:
         before = re.match(rf"^(.{{2,40}}?)(?:关于)?{_YEAR}\s*年", title)
         after = re.match(rf"^{_YEAR}\s*年度?(.{{2,30}}?)(?:政府信息公开|政务公开|信息公开)", title)
-        short = (before or after).group(1).strip() if (before or after) else None
-        short = None if short and "关于" in short else short
+        short = (before or after).group(1).strip(MARKUP_CHARS) if (before or after) else None
+        short = None if short and ("关于" in short or re.fullmatch(f"(?:{_AGENCY_SUFFIX})+", short)) else short
     candidates: list[str] = []
     for pattern in _AGENCY_PHRASES:
         candidates += [m.group(1) for m in pattern.finditer(body[:1500])]
     for key in ("发布机构", "发布单位", "来源", "单位"):
         if header.get(key):
             candidates.append(header[key])
+    if page := _PAGE_AGENCY.search(page_text[:HEADER_CHARS]):
+        candidates.append(page.group(1))
     for key in ("author", "contentsource", "source"):
         if meta.get(key):
             candidates.append(meta[key])
-    candidates = [_strip_office(re.sub(r"^(?:本报告|报告|本单位|我)", "", c)) for c in candidates if c]
+    candidates = [_strip_office(re.sub(r"^(?:本报告|报告|本单位)", "", c).strip(MARKUP_CHARS)) for c in candidates if c]
+    candidates = [c for c in candidates if c and not _PRONOUN.match(c)]
+    signed = signature_agency(body)
+    signed = _strip_office(signed) if signed else None
+    if short and _PRONOUN.match(short):
+        short = signed or _named_for(short, body)
+    if signed and (not short or short in signed or _BARE_LEVEL.match(short) or not jurisdiction(short)):
+        short = signed
+    if (not short or _BARE_LEVEL.match(short)) and (letterhead := heading_agency(body)):
+        short = _strip_office(letterhead)
     if short:
         wider = [c for c in candidates if short in c and len(c) > len(short) and len(c) <= 30]
         return min(wider, key=len) if wider else short
@@ -190,7 +272,7 @@ def agency_name(title: str | None, body: str, meta: dict[str, str], header: dict
     return plausible[0] if plausible else None
 
 
-_PLACE = re.compile(r"[\u4e00-\u9fff]{1,10}?(?:自治区|省|市|自治州|州|盟|地区|县|旗|区|街道|乡|镇)")
+_PLACE = regex.compile(HAN + r"{1,10}?(?:自治区|省|市|自治州|州|盟|地区|县|旗|区|街道|乡|镇)")
 
 
 def jurisdiction(agency: str) -> str:
@@ -263,7 +345,7 @@ def extract_metadata(*, html_title: str | None, html_heading: str | None, meta: 
                      header: dict[str, str], page_text: str, body: str) -> Metadata:
     title = choose_title([meta.get("articletitle"), header.get("标题"), header.get("名称"), html_heading, html_title],
                          body)
-    agency = agency_name(title, body, meta, header)
+    agency = agency_name(title, body, meta, header, page_text)
     level, jurisdiction = admin_levels(agency)
     return Metadata(
         title=title,

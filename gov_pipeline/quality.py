@@ -13,6 +13,7 @@ from dataclasses import dataclass
 from datetime import date
 
 from gov_pipeline.identities import Identity, instances, of_table
+from gov_pipeline.numbers import iter_quantities
 from gov_pipeline.records import Fact, Section, TableCell, Violation
 from gov_pipeline.template import (
     CUMULATIVE_SUFFIX,
@@ -157,10 +158,15 @@ def _legacy_rules(ctx: ReportContext, facts: dict[str, Fact]) -> Iterable[Check]
                     f"{_fmt(review.value)} ({review.evidence[:100]})")
 
 
-_SHARE = re.compile(r"占\s*(\d+(?:\.\d+)?)\s*[%％]")
-_PERCENT = re.compile(r"(\d+(?:\.\d+)?)\s*[%％]")
 _CHANGE_WORDS = re.compile(r"增长|下降|增加|减少|同比|环比|提高|降低|提升|上升")
 _SENTENCE = re.compile(r"[^。！？\n]+")
+_SHARE_WORD = re.compile(r"占\s*$")
+
+
+def _percentages(sentence: str) -> list[tuple[float, bool]]:
+    """Each percentage of a sentence (number grammar), in percent, and whether it is a share ('占7.2%')."""
+    return [(round(quantity.value * 100, 6), bool(_SHARE_WORD.search(sentence[max(0, start - 4):start])))
+            for start, _, quantity in iter_quantities(sentence) if quantity.is_percent]
 
 
 def percentage_checks(doc_id: str, sections: Sequence[Section]) -> list[Check]:
@@ -173,11 +179,12 @@ def percentage_checks(doc_id: str, sections: Sequence[Section]) -> list[Check]:
         for sentence in _SENTENCE.findall(section.text):
             if _CHANGE_WORDS.search(sentence):
                 continue
-            percents = [float(v) for v in _PERCENT.findall(sentence)]
+            stated = _percentages(sentence)
+            percents = [value for value, _ in stated]
             if percents:
                 found.append(Check(doc_id, "percentages_valid", "warning", "shares", max(percents) <= 100,
                                    f"a share above 100% ({max(percents):g}%) in: {sentence[:120]}"))
-            shares = [float(v) for v in _SHARE.findall(sentence)]
+            shares = [value for value, is_share in stated if is_share]
             if len(shares) >= 3:
                 found.append(Check(doc_id, "percentages_valid", "warning", "outcome shares",
                                    abs(sum(shares) - 100) <= 1,

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import re
 from datetime import date
 from pathlib import Path
@@ -11,7 +12,13 @@ import pytest
 from gov_pipeline.cleaning import clean_document
 from gov_pipeline.ingest import read_raw
 from gov_pipeline.metadata import agency_key
-from gov_pipeline.noise import NoiseLog, drop_mojibake, drop_repeated_body, drop_spam, repair_misaligned_gbk
+from gov_pipeline.noise import (
+    NoiseLog,
+    drop_mojibake,
+    drop_repeated_body,
+    drop_spam,
+    repair_misaligned_gbk,
+)
 from gov_pipeline.normalize import strip_pinyin_glosses, to_simplified
 from gov_pipeline_tests.conftest import CORPUS, SEEDS, SHUYANG, clean_file, cleaned_text
 
@@ -233,3 +240,36 @@ def test_crawler_header_fields_are_kept_as_metadata() -> None:
     assert document.page_meta["栏目"] == "政府信息公开年报"
     assert document.source_url.endswith("t20200120_80576.htm")
     assert "原文链接" not in document.text and "本地目录" not in document.text
+
+
+# ---------------------------------------------------------------- metadata from the whole document (issue 13 §5)
+def _gold_entries() -> list[tuple[str, dict]]:
+    from gov_pipeline_tests.conftest import FIXTURES
+    entries = []
+    for path in sorted(FIXTURES.glob("*gold*.json")):
+        for key, entry in json.loads(path.read_text(encoding="utf-8")).items():
+            if not key.startswith("_") and isinstance(entry, dict) and "facts" in entry:
+                entries.append((key, entry))
+    return entries
+
+
+@pytest.mark.parametrize("key,entry", _gold_entries(), ids=[key for key, _ in _gold_entries()])
+def test_gold_metadata_from_signature_header_and_title(key: str, entry: dict) -> None:
+    from gov_pipeline_tests.test_gold import _document
+    document = clean_file(_document(key)).document
+    if "agency_contains" not in entry:  # the body is never named: no name rather than 我乡 or 政府
+        assert document.agency_name is None
+    else:
+        assert entry["agency_contains"] in document.agency_name
+        assert not re.match(r"[我本该]", document.agency_name) and not re.search(r"[#|*]", document.agency_name)
+    assert document.report_year == entry["report_year"]
+    for field in ("publish_date", "written_date"):
+        if entry.get(field):
+            assert getattr(document, field) == date.fromisoformat(entry[field]), field
+
+
+def test_agency_names_outside_the_basic_cjk_block_are_kept_whole(tmp_path: Path) -> None:
+    source = CORPUS / "provinces" / "2018_township_guangdong-suixi-jianxin-town_report.txt"
+    data = source.read_text(encoding="utf-8").replace("建新镇", "𪚥新镇").encode("gb18030")
+    document = _clean_bytes(tmp_path, "report.txt", data).document
+    assert document.agency_name == "遂溪县𪚥新镇人民政府"

@@ -157,3 +157,58 @@ def test_table_cells_carry_their_evidence() -> None:
     fact = facts_of(CORPUS / "pdf" / "2024_city_huaian-city_report.pdf")["outcome_granted__natural_person"]
     assert fact.value == 1288 and fact.evidence == "表三 （一）予以公开 / 自然人: 1288 (p. 4)" and fact.method == "table"
     assert (fact.table_key, fact.row_label, fact.col_label, fact.page) == ("table3", "（一）予以公开", "自然人", 4)
+
+
+# ---------------------------------------------------------------- legacy phrasings from other provinces (issue 13)
+def test_proactive_total_with_a_count_word_or_without_the_word_government() -> None:
+    assert prose("2012年，我局主动公开政府信息数56条。", "proactive", 2012)["proactive_disclosed_total"].value == 56
+    assert prose("通过门户网站公开各类信息120条。", "proactive", 2012)["proactive_disclosed_total"].value == 120
+
+
+def test_one_negation_governs_every_fact_it_names() -> None:
+    facts = prose("本年度未发生针对本机关政府信息公开事务的行政复议案、行政诉讼案和有关的申诉案。", "review_litigation")
+    assert [facts[k].value for k in ("review_total", "litigation_total", "complaints_total")] == [0, 0, 0]
+    assert "requests_received" not in facts
+
+
+def test_zero_statements_of_fees_and_requests() -> None:
+    assert prose("我镇在政府信息公开工作中没有收费。", "fees")["fees_collected_yuan"].value == 0
+    facts = prose("本年度没有接到公民、法人或其他组织要求公开政府信息的申请。")
+    assert facts["requests_received"].value == 0
+
+
+def test_a_negation_does_not_reach_past_a_figure() -> None:
+    facts = prose("没有接到群众投诉，共收到政府信息公开申请5件。")
+    assert facts["requests_received"].value == 5 and facts["complaints_total"].value == 0
+
+
+def test_coordinated_figures_are_assigned_respectively_or_to_each() -> None:
+    facts = prose("全年因政府信息公开引起的行政复议、行政诉讼分别为2件、1件。", "review_litigation")
+    assert (facts["review_total"].value, facts["litigation_total"].value) == (2, 1)
+    facts = prose("因政府信息公开申请提起的行政复议、行政诉讼均为0件。", "review_litigation")
+    assert (facts["review_total"].value, facts["litigation_total"].value) == (0, 0)
+    facts = prose("行政复议、行政诉讼分别为2件。", "review_litigation")  # one figure for two facts: unknown
+    assert "review_total" not in facts and "litigation_total" not in facts
+
+
+def test_percentages_spelled_out_are_never_counts() -> None:
+    assert "requests_completed" not in prose("按时办结率达百分之百。")
+
+
+def test_a_suit_without_review_is_no_zero_review() -> None:
+    facts = prose("未经行政复议直接提起行政诉讼1件，无法提供的申请2件。", "review_litigation")
+    assert facts["litigation_total"].value == 1 and "review_total" not in facts
+    assert "requests_received" not in facts
+    facts = prose("申请人对行政复议决定不服提起行政诉讼2件。", "review_litigation")
+    assert facts["litigation_total"].value == 2 and "review_total" not in facts
+
+
+def test_website_posts_and_their_sub_counts_are_not_the_proactive_total() -> None:
+    facts = prose("县政府门户网站发布各类信息8632条,其中,发布政府信息公开信息共399条。", "proactive", 2014)
+    assert "proactive_disclosed_total" not in facts
+
+
+def test_a_part_given_with_its_share_is_not_the_total() -> None:
+    fact = facts_of(CORPUS / "2011_county_pingtan-county_report.txt")["proactive_disclosed_total"]
+    assert fact.value == 425  # not 县直各单位主动公开政府信息303条，占71.3% (the county departments' part)
+    assert "proactive_disclosed_total" not in prose("县直各单位主动公开政府信息303条，占71.3%。", "proactive", 2011)
