@@ -1,6 +1,8 @@
 """Polite HTTP: httpx for transport (pool limits, timeouts, redirect cap, content decoding), protego
-for robots.txt, tenacity for retries. Every request, redirect hops included, passes one hook that
-checks robots.txt and keeps the per-host spacing; a semaphore per host caps concurrent fetches."""
+for robots.txt, tenacity for retries. Every request, redirect hops and retries included, passes one
+hook that checks robots.txt; the per-host spacing is kept at the moment the request headers go out
+(httpcore's trace callback, after any connection setup), and a semaphore per host caps concurrent
+fetches."""
 
 from __future__ import annotations
 
@@ -8,6 +10,7 @@ import asyncio
 from dataclasses import dataclass, field
 from datetime import datetime, timezone
 from email.utils import parsedate_to_datetime
+from typing import Any
 
 import httpx
 from protego import Protego
@@ -123,6 +126,7 @@ class Client:
         self._robots: dict[str, Protego | None] = {}  # origin -> rules (None: unreachable, nothing allowed)
         self._robots_locks: dict[str, asyncio.Lock] = {}
         self._gates: dict[str, HostGate] = {}
+        self._delays: dict[str, float] = {}  # host -> seconds between request starts
         self._http = httpx.AsyncClient(
             headers={"User-Agent": politeness.user_agent, "Accept-Encoding": "gzip, deflate"},
             timeout=httpx.Timeout(politeness.timeout), follow_redirects=True,
@@ -137,18 +141,25 @@ class Client:
     async def __aexit__(self, *exc: object) -> None:
         await self._http.aclose()
 
-    def gate(self, url: httpx.URL) -> HostGate:
-        return self._gates.setdefault(url.netloc.decode(), HostGate(self.politeness.per_host))
+    def gate(self, host: str) -> HostGate:
+        return self._gates.setdefault(host, HostGate(self.politeness.per_host))
 
     async def _before_request(self, request: httpx.Request) -> None:
-        """Runs before every request and every redirect hop: robots.txt first, then the host's turn."""
-        delay = self.politeness.min_interval
+        """Runs before every request and every redirect hop: robots.txt, and the host's spacing
+        (robots Crawl-delay when longer) handed to the trace callback that waits for the turn."""
         if not request.extensions.get(_ROBOTS_REQUEST):
             rules = await self._rules(request.url)
             if rules is None or not rules.can_fetch(str(request.url), self.politeness.user_agent):
                 raise Disallowed(str(request.url))
-            delay = max(delay, rules.crawl_delay(self.politeness.user_agent) or 0)
-        await self.gate(request.url).wait_turn(delay)
+            self._delays[request.url.host] = max(self.politeness.min_interval,
+                                                 rules.crawl_delay(self.politeness.user_agent) or 0)
+        request.extensions = {**request.extensions, "trace": self._trace}
+
+    async def _trace(self, event: str, info: dict[str, Any]) -> None:
+        """httpcore's trace hook: wait for the host's turn just before the request headers are sent."""
+        if event.endswith("send_request_headers.started"):
+            host = info["request"].url.host.decode()
+            await self.gate(host).wait_turn(self._delays.get(host, self.politeness.min_interval))
 
     async def _rules(self, url: httpx.URL) -> Protego | None:
         """The origin's robots.txt, fetched once per crawl (RFC 9309: a 4xx allows everything; an
@@ -208,7 +219,7 @@ class Client:
         politeness = self.politeness
         retrying = AsyncRetrying(stop=stop_after_attempt(politeness.attempts), wait=self._wait,
                                  retry=retry_if_exception_type(RETRYABLE), reraise=True)
-        host = self.gate(httpx.URL(url))
+        host = self.gate(httpx.URL(url).host)
         try:
             async with host.slots:
                 async for attempt in retrying:

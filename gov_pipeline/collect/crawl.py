@@ -10,11 +10,12 @@ import asyncio
 import json
 import uuid
 from collections import Counter
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from datetime import datetime, timezone
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 from urllib.parse import urlsplit
 
 import duckdb
@@ -24,6 +25,7 @@ from gov_pipeline.collect.pages import Link, document_kind, read_page, year_in
 from gov_pipeline.collect.store import Store
 from gov_pipeline.warehouse import ensure_tables, frame, replacing
 
+T = TypeVar("T")
 STORE_FOLDER = "fetched"  # the store's folder inside the raw folder
 
 
@@ -98,6 +100,7 @@ class Crawl:
         self.max_pages = max_pages  # column pages per column; None = all
         self.summary = CrawlSummary(uuid.uuid4().hex[:12], Counter(), 0, 0)
         self._seen: set[str] = set()
+        self._skipped: set[str] = set()
         self._pages: Counter[str] = Counter()
         self._tasks: set[asyncio.Task[None]] = set()
 
@@ -141,15 +144,19 @@ class Crawl:
                        (target.column_root or target.url) if role == "column" else None)
                 for link in links]
 
+    async def _off_loop(self, function: Callable[..., T], *args: Any) -> T:
+        """Warehouse writes and page parsing run on one worker thread, one at a time (one DuckDB
+        connection), so the event loop stays free to send requests at the moment their turn comes."""
+        return await asyncio.get_running_loop().run_in_executor(self._worker, function, *args)
+
     async def _visit(self, client: Client, target: Target) -> None:
         if urlsplit(target.url).scheme not in ("http", "https"):
-            self.record(target, "unsupported", "only http and https URLs are fetched")
+            await self._off_loop(self.record, target, "unsupported", "only http and https URLs are fetched")
             return
-        previous = self.log.previous(target.url)
+        previous = await self._off_loop(self.log.previous, target.url)
         response = await client.fetch(target.url, _conditional_headers(previous, self.raw_dir))
-        self._drain_robots(client)
-        follow = self._handle(target, response, previous)
-        for child in follow:
+        await self._off_loop(self._drain_robots, client)
+        for child in await self._off_loop(self._handle, target, response, previous):
             self.enqueue(client, child)
 
     def _handle(self, target: Target, response: Response, previous: dict[str, Any] | None) -> list[Target]:
@@ -183,6 +190,9 @@ class Crawl:
                 children = (self._children(target, reading.follow, role)
                             + self._children(target, reading.next_pages, "column"))
                 for skipped in self._children(target, reading.skipped, "item"):
+                    if skipped.url in self._skipped:
+                        continue  # once per crawl (navigation repeats on every column page)
+                    self._skipped.add(skipped.url)
                     self.record(skipped, "skipped",
                                 "link title does not look like an annual report (年度报告 / 年报 with a year)")
                 self.record(target, reading.kind, reading.reason, response,
@@ -198,11 +208,12 @@ class Crawl:
 
     async def run(self, targets: Sequence[Target]) -> CrawlSummary:
         self.store.remove_partials()
-        async with Client(self.politeness) as client:
-            for target in targets:
-                self.enqueue(client, target)
-            while self._tasks:
-                await asyncio.gather(*list(self._tasks))
+        with ThreadPoolExecutor(max_workers=1, thread_name_prefix="fetch_log") as self._worker:
+            async with Client(self.politeness) as client:
+                for target in targets:
+                    self.enqueue(client, target)
+                while self._tasks:
+                    await asyncio.gather(*list(self._tasks))
         return self.summary
 
 
