@@ -18,7 +18,6 @@ import time
 from collections import Counter
 from dataclasses import dataclass
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
-from pathlib import Path
 
 from gov_pipeline.config import PROJECT_ROOT
 
@@ -63,9 +62,9 @@ WEBBUILDER_SHELL = ('<!DOCTYPE html><html><head><meta charset="utf-8"><title>信
                     '<script src="/js/epoint/frame/core.js"></script><script>var infoid = "8f1c2b7e-53aa-4d0b-9a7e-1e6f0c2d9b41";'
                     '$.post("/EWB-FRONT/rest/lightfrontaction/getinfodetail", {infoid: infoid}, render);</script></head>'
                     '<body><div class="ewb-container"><div class="ewb-article" id="content"></div></div></body></html>').encode()
-ANTI_BOT = ('<html><head><meta http-equiv="Content-Type" content="text/html; charset=utf-8"><script>'
-            "$_ts=window['$_ts'];if(!$_ts)$_ts={};$_ts.nsd=81235;$_ts.cd=\"qEtsrrAlEqhvNrEmrqq\";</script>"
-            '<script src="/4QbVtADbnLVIc/c.FxJzG50F.dfe1675.js" r="m"></script></head><body></body></html>').encode()
+ANTI_BOT = (b'<html><head><meta http-equiv="Content-Type" content="text/html; charset=utf-8"><script>'
+            b"$_ts=window['$_ts'];if(!$_ts)$_ts={};$_ts.nsd=81235;$_ts.cd=\"qEtsrrAlEqhvNrEmrqq\";</script>"
+            b'<script src="/4QbVtADbnLVIc/c.FxJzG50F.dfe1675.js" r="m"></script></head><body></body></html>')
 
 
 @dataclass(frozen=True)
@@ -140,7 +139,7 @@ class FakeSite:
             def log_message(self, *args: object) -> None:
                 pass
 
-            def do_GET(self) -> None:  # noqa: N802 - http.server's name
+            def do_GET(self) -> None:
                 site.handle(self)
 
         self.server = ThreadingHTTPServer(("127.0.0.1", port), Handler)
@@ -183,7 +182,7 @@ class FakeSite:
         if path.endswith("t2020_slow.html"):
             self._closing.wait(SLOW_SECONDS)
             return self._send(h, 200, b"<html>too late</html>", {"Content-Type": "text/html"})
-        if path.endswith("t2019_loop.html") or path.endswith("t2019_loop_b.html"):
+        if path.endswith(("t2019_loop.html", "t2019_loop_b.html")):
             other = "t2019_loop_b.html" if path.endswith("t2019_loop.html") else "t2019_loop.html"
             return self._send(h, 302, b"", {"Location": path.rsplit("/", 1)[0] + "/" + other})
         if path.endswith("t2017_big.html"):

@@ -7,10 +7,15 @@ from pathlib import Path
 
 import dagster as dg
 from dagster_duckdb import DuckDBResource
+from pydantic import Field
 
 from gov_pipeline.collect.client import Politeness
 from gov_pipeline.collect.crawl import STORE_FOLDER, crawl
-from gov_pipeline.collect.registry import COLUMN_REGISTRY, column_targets, registered_columns
+from gov_pipeline.collect.registry import (
+    COLUMN_REGISTRY,
+    column_targets,
+    registered_columns,
+)
 from gov_pipeline.resources import RawFolder
 
 SEASON_PAGES = 2  # a weekly re-crawl reads the newest column pages; new reports appear at the top
@@ -32,7 +37,7 @@ class Collection(dg.ConfigurableResource):
 
 
 class CrawlConfig(dg.Config):
-    sites: list[str] = []  # registry sites to crawl; empty = all
+    sites: list[str] = Field(default_factory=list)  # registry sites to crawl; empty = all
     max_pages: int = SEASON_PAGES  # column pages per column; 0 = every page (a backfill)
 
 

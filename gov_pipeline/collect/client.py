@@ -8,13 +8,19 @@ from __future__ import annotations
 
 import asyncio
 from dataclasses import dataclass, field
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from email.utils import parsedate_to_datetime
-from typing import Any
+from typing import Any, Self
 
 import httpx
 from protego import Protego
-from tenacity import AsyncRetrying, RetryCallState, retry_if_exception_type, stop_after_attempt, wait_exponential_jitter
+from tenacity import (
+    AsyncRetrying,
+    RetryCallState,
+    retry_if_exception_type,
+    stop_after_attempt,
+    wait_exponential_jitter,
+)
 
 USER_AGENT = ("gov_pipeline-collector/0.1 (+open data on government information-disclosure annual reports; "
               "honours robots.txt; one request every few seconds per site)")
@@ -75,7 +81,7 @@ class Response:
     attempts: int = 1
     outcome: str | None = None  # set when the fetch ended without a usable response
     reason: str | None = None
-    fetched_at: datetime = field(default_factory=lambda: datetime.now(timezone.utc))
+    fetched_at: datetime = field(default_factory=lambda: datetime.now(UTC))
 
 
 @dataclass(frozen=True)
@@ -98,7 +104,7 @@ def retry_after_seconds(value: str | None, now: datetime | None = None) -> float
         when = parsedate_to_datetime(value)
     except (TypeError, ValueError):
         return None
-    return max(0.0, (when - (now or datetime.now(timezone.utc))).total_seconds())
+    return max(0.0, (when - (now or datetime.now(UTC))).total_seconds())
 
 
 class HostGate:
@@ -135,7 +141,7 @@ class Client:
                                 max_keepalive_connections=politeness.max_connections),
             event_hooks={"request": [self._before_request]})
 
-    async def __aenter__(self) -> Client:
+    async def __aenter__(self) -> Self:
         return self
 
     async def __aexit__(self, *exc: object) -> None:
@@ -183,7 +189,7 @@ class Client:
                     rules, reason = None, f"robots.txt unavailable (HTTP {status}): nothing fetched from this site"
             except httpx.HTTPError as exc:
                 rules, reason = None, f"robots.txt unreachable ({type(exc).__name__}): nothing fetched from this site"
-            self.robots_fetches.append(RobotsFetch(robots_url, status, reason, datetime.now(timezone.utc), wire_bytes))
+            self.robots_fetches.append(RobotsFetch(robots_url, status, reason, datetime.now(UTC), wire_bytes))
             self._robots[origin] = rules
             return rules
 

@@ -14,7 +14,7 @@ from gov_pipeline.decoding import UndecodableError, decode
 from gov_pipeline.html_text import parse_html
 
 # A link that names an annual report: 年度报告 or 年报, with a year (the title of the column item).
-REPORT_TITLE = re.compile(r"(?=.*(?:19|20)\d{2})(?=.*(?:年度报告|年报))", re.S)
+REPORT_TITLE = re.compile(r"(?=.*(?:19|20)\d{2})(?=.*(?:年度报告|年报))", re.DOTALL)
 YEAR = re.compile(r"((?:19|20)\d{2})")
 ATTACHMENT_SUFFIXES = (".pdf", ".doc", ".docx", ".wps")
 NEXT_PAGE_TEXTS = frozenset({"下一页", "下页", "后一页", "next", ">", "›", "»", "下一页>", "下一页 >"})
@@ -25,13 +25,13 @@ MIN_LIST_ITEMS = 3
 # __jsl_clearance, Aliyun acw_sc__v2, Cloudflare, 创宇盾 / 安全狗 wording).
 CHALLENGE_MARKERS = re.compile(
     r"\$_ts\s*=|__jsl_clearance|acw_sc__v2|cf-chl|challenge-platform|_waf_|safedog|创宇盾|"
-    r"请开启JavaScript|请启用JavaScript|浏览器安全检查|访问验证|人机验证", re.I)
-LOGIN_MARKERS = re.compile(r"<input[^>]+type\s*=\s*[\"']?password", re.I)
-SPA_ROOT = re.compile(r"<div[^>]+id\s*=\s*[\"']?(?:app|root)[\"'\s>]", re.I)
-SCRIPT_BUNDLE = re.compile(r"<script[^>]+src\s*=", re.I)
+    r"请开启JavaScript|请启用JavaScript|浏览器安全检查|访问验证|人机验证", re.IGNORECASE)
+LOGIN_MARKERS = re.compile(r"<input[^>]+type\s*=\s*[\"']?password", re.IGNORECASE)
+SPA_ROOT = re.compile(r"<div[^>]+id\s*=\s*[\"']?(?:app|root)[\"'\s>]", re.IGNORECASE)
+SCRIPT_BUNDLE = re.compile(r"<script[^>]+src\s*=", re.IGNORECASE)
 # Epoint 新点 WebBuilder: the detail page fetches its body from /EWB-FRONT/rest/... keyed by the info id.
-WEBBUILDER_MARKERS = re.compile(r"EWB-FRONT|EpointWebBuilder|webbuilder|epoint", re.I)
-WEBBUILDER_ID = re.compile(r"""\b(?:infoid|infoguid|info_id)\b["']?\s*[=:]\s*["']?([0-9A-Za-z_-]{6,})""", re.I)
+WEBBUILDER_MARKERS = re.compile(r"EWB-FRONT|EpointWebBuilder|webbuilder|epoint", re.IGNORECASE)
+WEBBUILDER_ID = re.compile(r"""\b(?:infoid|infoguid|info_id)\b["']?\s*[=:]\s*["']?([0-9A-Za-z_-]{6,})""", re.IGNORECASE)
 _CJK = re.compile(r"[\u4e00-\u9fff]")
 
 
