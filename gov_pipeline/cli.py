@@ -55,7 +55,7 @@ def _materialise(args: argparse.Namespace, first: str | None = None, last: str |
 
 def _fetch(args: argparse.Namespace) -> int:
     """Crawl URL lists, columns or registered sites into <raw-dir>/fetched, logging to the warehouse."""
-    from dagster_duckdb import DuckDBResource
+    import duckdb
 
     from gov_pipeline.collect.crawl import Target, crawl
     from gov_pipeline.collect.registry import column_targets, registered_columns, url_list_targets
@@ -72,7 +72,7 @@ def _fetch(args: argparse.Namespace) -> int:
     raw_dir, db = Path(args.raw_dir).resolve(), Path(args.db).resolve()
     raw_dir.mkdir(parents=True, exist_ok=True)
     db.parent.mkdir(parents=True, exist_ok=True)
-    with DuckDBResource(database=str(db)).get_connection() as conn:
+    with duckdb.connect(str(db)) as conn:  # not through Dagster: a crawl needs none of it
         print(crawl(conn, raw_dir, targets, politeness, args.max_pages or None))
     return 0
 
