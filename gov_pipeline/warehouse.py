@@ -198,7 +198,7 @@ TABLES: dict[str, TableSpec] = {t.name: t for t in (
         _c("outcome", pl.String, "stored | not_modified | listing | attachment_page | shell | blocked | no_content "
                                  "| skipped | disallowed | too_large | unsupported | failed | robots"),
         _c("reason", pl.String, "why, in words"),
-        _c("links", pl.String, "JSON: links followed from the page (re-used when it answers 304)"),
+        _c("links", pl.String, "JSON list: links followed from the page (re-used when it answers 304)", json=True),
         _c("agency_hint", pl.String, "agency given with the URL or the registered column"),
         _c("level_hint", pl.String, "admin level given with the URL or the registered column"),
         _c("year_hint", pl.Int32, "report year given with the URL or named by the link title"),

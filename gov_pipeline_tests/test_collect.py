@@ -239,6 +239,33 @@ def test_a_killed_crawl_resumes_without_duplicates(tmp_path: Path) -> None:
     assert sorted(p.name.split(".")[0] for p in files) == sorted(row["sha256"] for row in stored)
 
 
+def test_url_list_with_hints(crawled: Crawled, tmp_path: Path) -> None:
+    """A URL list: hints travel into fetch_log, one content under two URLs is stored once, a list page
+    given as a URL is recorded (not followed), non-http(s) and missing pages are outcomes."""
+    base = crawled.site.base
+    urls = tmp_path / "urls.csv"
+    urls.write_text("url,agency,level,year\n"
+                    f"{base}/zwgk/nb/202401/t2023_shuyang.shtml,沭阳县发展和改革局,department,2023\n"
+                    f"{base}/files/hongze_2024.pdf,淮安市洪泽区人民政府,county,2024\n"
+                    f"{base}/files/hongze_2024.pdf?download=1,淮安市洪泽区人民政府,county,2024\n"
+                    f"{base}{PAGE_2},,,\n"
+                    f"{base}/zwgk/nb/gone.html,,,\n"
+                    "ftp://127.0.0.1/report.pdf,,,\n", encoding="utf-8")
+    raw, db = tmp_path / "raw", tmp_path / "warehouse.duckdb"
+    subprocess.run([str(BIN / "gov-pipeline"), "fetch", "--urls", str(urls), "--raw-dir", str(raw), "--db", str(db),
+                    *POLITE], capture_output=True, text=True, timeout=120, check=True)
+    rows = {row["url"]: row for row in log_rows(db) if row["role"] == "url"}
+    assert {url.removeprefix(base): row["outcome"] for url, row in rows.items()} == {
+        "/zwgk/nb/202401/t2023_shuyang.shtml": "stored", "/files/hongze_2024.pdf": "stored",
+        "/files/hongze_2024.pdf?download=1": "stored", PAGE_2: "listing", "/zwgk/nb/gone.html": "failed",
+        "ftp://127.0.0.1/report.pdf": "unsupported"}
+    shuyang = rows[base + "/zwgk/nb/202401/t2023_shuyang.shtml"]
+    assert (shuyang["agency_hint"], shuyang["level_hint"], shuyang["year_hint"]) == ("沭阳县发展和改革局", "department", 2023)
+    assert "crawl it with --column" in rows[base + PAGE_2]["reason"]
+    assert rows[base + "/zwgk/nb/gone.html"]["reason"] == "HTTP 404"
+    assert len(store_files(raw)) == 2  # the PDF under two URLs is one file
+
+
 def test_fetched_pages_asset_crawls_the_registered_columns(tmp_path: Path) -> None:
     site = FakeSite().serve()
     registry = tmp_path / "columns.csv"

@@ -155,8 +155,10 @@ class Client:
         (robots Crawl-delay when longer) handed to the trace callback that waits for the turn."""
         if not request.extensions.get(_ROBOTS_REQUEST):
             rules = await self._rules(request.url)
-            if rules is None or not rules.can_fetch(str(request.url), self.politeness.user_agent):
-                raise Disallowed(str(request.url))
+            if rules is None:
+                raise Disallowed(f"robots.txt of {request.url.host} could not be read: nothing is fetched from it")
+            if not rules.can_fetch(str(request.url), self.politeness.user_agent):
+                raise Disallowed(f"robots.txt disallows {request.url} for our user agent")
             self._delays[request.url.host] = max(self.politeness.min_interval,
                                                  rules.crawl_delay(self.politeness.user_agent) or 0)
         request.extensions = {**request.extensions, "trace": self._trace}
@@ -234,8 +236,7 @@ class Client:
             attempts = retrying.statistics.get("attempt_number", 1)
             return Response(**{**vars(response), "attempts": attempts})
         except Disallowed as exc:
-            return Response(url, outcome="disallowed", reason=f"robots.txt disallows {exc} for our user agent",
-                            attempts=0)
+            return Response(url, outcome="disallowed", reason=str(exc), attempts=0)
         except TooLarge as exc:
             return Response(url, outcome="too_large", reason=f"response over the {politeness.max_bytes} byte cap: {exc}")
         except httpx.TooManyRedirects:

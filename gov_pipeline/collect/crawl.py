@@ -165,11 +165,11 @@ class Crawl:
             return []
         status = response.status or 0
         if status == 304 and previous is not None:
+            links = json.loads(previous["links"]) if previous["links"] else None
             self.record(target, "not_modified", f"unchanged since the last fetch ({previous['outcome']}: "
                         f"{previous['reason']})", response, sha256=previous["sha256"],
-                        stored_path=previous["stored_path"], links=previous["links"])
-            return [Target(**{**vars(target), **child, "found_on": target.url})
-                    for child in json.loads(previous["links"] or "[]")]
+                        stored_path=previous["stored_path"], links=links)
+            return [Target(**{**vars(target), **child, "found_on": target.url}) for child in links or []]
         if status in (401, 403, 412):
             self.record(target, "blocked", f"HTTP {status}: a login wall or an anti-bot challenge (412 is what "
                         "JavaScript cookie challenges answer)", response)
@@ -195,8 +195,7 @@ class Crawl:
                     self.record(skipped, "skipped",
                                 "link title does not look like an annual report (年度报告 / 年报 with a year)")
                 self.record(target, reading.kind, reading.reason, response,
-                            links=json.dumps([{k: v for k, v in vars(c).items() if k in _LINK_FIELDS}
-                                              for c in children], ensure_ascii=False) if children else None)
+                            links=[{k: v for k, v in vars(c).items() if k in _LINK_FIELDS} for c in children] or None)
                 return children
         stored = self.store.put(response.body, suffix)
         self.summary.stored_new += stored.new
