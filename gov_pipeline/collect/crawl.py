@@ -26,6 +26,7 @@ from gov_pipeline.warehouse import ensure_tables, frame, replacing
 
 T = TypeVar("T")
 STORE_FOLDER = "fetched"  # the store's folder inside the raw folder
+_LINK_FIELDS = ("url", "role", "title", "year_hint", "column_root")  # what a 304 needs to follow again
 
 
 @dataclass(frozen=True)
@@ -214,8 +215,6 @@ class Crawl:
                     await asyncio.gather(*list(self._tasks))
         return self.summary
 
-
-_LINK_FIELDS = ("url", "role", "title", "year_hint", "column_root")  # what a 304 needs to follow again
 
 
 def crawl(conn: duckdb.DuckDBPyConnection, raw_dir: Path, targets: Sequence[Target],
