@@ -12,6 +12,7 @@ import signal
 import subprocess
 import sys
 from collections.abc import Iterator
+from datetime import datetime
 from pathlib import Path
 from typing import NamedTuple
 
@@ -273,13 +274,16 @@ def test_fetched_pages_asset_crawls_the_registered_columns(tmp_path: Path) -> No
                         f"fake.gov.cn,{site.base}{COLUMN},平潭综合实验区党工委管委会,city,the local test site\n",
                         encoding="utf-8")
     raw, db = tmp_path / "raw", tmp_path / "warehouse.duckdb"
+    resources = {"duckdb": DuckDBResource(database=str(db)), "raw_folder": RawFolder(path=str(raw)),
+                 "collection": Collection(registry=str(registry), min_interval=MIN_INTERVAL, timeout=0.5, attempts=2,
+                                          backoff=0.05)}
     try:
+        assert dg.materialize([fetched_pages], resources=resources).success  # no sites chosen: nothing fetched
+        assert not site.requests and not log_rows(db)
         result = dg.materialize(
             [fetched_pages], run_config={"ops": {"fetched_pages": {"config": {"sites": ["fake.gov.cn"],
                                                                               "max_pages": 1}}}},
-            resources={"duckdb": DuckDBResource(database=str(db)), "raw_folder": RawFolder(path=str(raw)),
-                       "collection": Collection(registry=str(registry), min_interval=MIN_INTERVAL, timeout=0.5,
-                                                attempts=2, backoff=0.05)})
+            resources=resources)
     finally:
         site.close()
     assert result.success
@@ -302,3 +306,6 @@ def test_registry_and_season_schedule() -> None:
     assert collect_season_weekly.cron_schedule == "0 5 * 2-4 1"
     assert collect_season_weekly.execution_timezone == "Asia/Shanghai"
     assert collect_season_weekly.default_status == dg.DefaultScheduleStatus.STOPPED
+    context = dg.build_schedule_context(scheduled_execution_time=datetime(2027, 2, 1, 5))
+    [request] = collect_season_weekly.evaluate_tick(context).run_requests
+    assert request.run_config["ops"]["fetched_pages"]["config"]["all_sites"] is True
