@@ -9,7 +9,7 @@ SUDO := $(shell [ "$$(id -u)" = 0 ] || command -v sudo)
 DBT_SOURCES := $(shell find dbt_models/models dbt_models/macros dbt_models/tests dbt_models/seeds -type f 2>/dev/null) \
                dbt_models/dbt_project.yml dbt_models/profiles.yml
 
-.PHONY: setup run test dev clean
+.PHONY: setup run test dev clean fetch-demo
 
 setup: $(STAMP) $(MANIFEST)
 
@@ -38,6 +38,10 @@ run: setup
 
 test: setup $(CHROMIUM)
 	$(BIN)/python -m pytest
+
+# Collection walk-through (README "Collecting reports"): a local fake site -> fetch -> run -> scores.
+fetch-demo: setup
+	sh scripts/fetch_demo.sh
 
 dev: setup
 	DAGSTER_HOME=$(CURDIR)/dagster_home $(BIN)/dagster dev -w workspace.yaml -h 127.0.0.1 -p 3000

@@ -36,7 +36,7 @@ def _partitions(context: dg.AssetExecutionContext) -> list[str]:
     return list(context.partition_keys)
 
 
-@dg.asset(group_name="ingest", kinds={"duckdb"})
+@dg.asset(group_name="ingest", kinds={"duckdb"}, deps=["fetched_pages"])
 def raw_documents(duckdb: DuckDBResource, raw_folder: RawFolder) -> dg.MaterializeResult:
     """Catalog of the raw folder: every file fingerprinted (sha256), its content type and encoding, and
     the report-year partition its first lines name."""

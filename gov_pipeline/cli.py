@@ -1,6 +1,7 @@
 """`gov-pipeline run` materialises every asset through Dagster over a folder of raw reports;
 `gov-pipeline backfill --from Y1 --to Y2` re-runs a range of report years; `gov-pipeline extract FILE`
-runs one document through the stage functions and prints JSON."""
+runs one document through the stage functions and prints JSON; `gov-pipeline fetch` collects reports
+from government sites into the raw folder's store (gov_pipeline/collect)."""
 
 from __future__ import annotations
 
@@ -13,6 +14,8 @@ from datetime import date
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from gov_pipeline.collect.client import Politeness
+from gov_pipeline.collect.registry import COLUMN_REGISTRY
 from gov_pipeline.config import DUCKDB_PATH_ENV, RAW_DIR_ENV, settings
 
 if TYPE_CHECKING:
@@ -48,6 +51,30 @@ def _materialise(args: argparse.Namespace, first: str | None = None, last: str |
     if not result.success:
         print("run FAILED: see the Dagster log above for the failed step", file=sys.stderr)
     return 0 if result.success else 1
+
+
+def _fetch(args: argparse.Namespace) -> int:
+    """Crawl URL lists, columns or registered sites into <raw-dir>/fetched, logging to the warehouse."""
+    import duckdb
+
+    from gov_pipeline.collect.crawl import Target, crawl
+    from gov_pipeline.collect.registry import column_targets, registered_columns, url_list_targets
+
+    targets = [target for path in args.urls for target in url_list_targets(path)]
+    targets += [Target(url, "column") for url in args.column]
+    if args.site or args.all_sites:
+        targets += column_targets(registered_columns(args.registry), args.site or None)
+    if not targets:
+        print("nothing to fetch: give --urls FILE, --column URL, --site NAME or --all-sites", file=sys.stderr)
+        return 2
+    politeness = Politeness(min_interval=args.min_interval, per_host=args.per_host, timeout=args.timeout,
+                            attempts=args.attempts, backoff=args.backoff)
+    raw_dir, db = Path(args.raw_dir).resolve(), Path(args.db).resolve()
+    raw_dir.mkdir(parents=True, exist_ok=True)
+    db.parent.mkdir(parents=True, exist_ok=True)
+    with duckdb.connect(str(db)) as conn:  # not through Dagster: a crawl needs none of it
+        print(crawl(conn, raw_dir, targets, politeness, args.max_pages or None))
+    return 0
 
 
 def summary(conn: duckdb.DuckDBPyConnection, db_path: Path) -> str:
@@ -130,7 +157,27 @@ def main(argv: list[str] | None = None) -> int:
                              help="Dagster console log level")
     one = commands.add_parser("extract", help="run one document through every stage and print JSON")
     one.add_argument("file", type=Path)
+    fetch = commands.add_parser("fetch", help="collect reports from URL lists or sites' annual-report columns "
+                                              "into <raw-dir>/fetched (then `gov-pipeline run`)")
+    fetch.add_argument("--urls", type=Path, action="append", default=[],
+                       help="CSV with a url column and optional agency, level, year hints")
+    fetch.add_argument("--column", action="append", default=[], help="a site's annual-report column page URL")
+    fetch.add_argument("--site", action="append", default=[], help="a site of the column registry (backfill)")
+    fetch.add_argument("--all-sites", action="store_true", help="every column of the registry")
+    fetch.add_argument("--registry", type=Path, default=COLUMN_REGISTRY, help="registered columns (CSV)")
+    fetch.add_argument("--max-pages", type=int, default=0, help="column pages per column (0 = all)")
+    fetch.add_argument("--raw-dir", default=str(settings().raw_dir), help="raw folder; the store is its fetched/")
+    fetch.add_argument("--db", default=str(settings().duckdb_path), help="warehouse holding fetch_log")
+    defaults = Politeness()
+    fetch.add_argument("--min-interval", type=float, default=defaults.min_interval,
+                       help="seconds between requests to one host")
+    fetch.add_argument("--per-host", type=int, default=defaults.per_host, help="concurrent requests per host")
+    fetch.add_argument("--timeout", type=float, default=defaults.timeout, help="seconds per request")
+    fetch.add_argument("--attempts", type=int, default=defaults.attempts, help="tries per URL")
+    fetch.add_argument("--backoff", type=float, default=defaults.backoff, help="first retry delay in seconds")
     args = parser.parse_args(argv)
+    if args.command == "fetch":
+        return _fetch(args)
     if args.command == "run":
         return _materialise(args)
     if args.command == "backfill":

@@ -21,6 +21,7 @@ from gov_pipeline.assets import (
     report_structure,
 )
 from gov_pipeline.automation import build_automation
+from gov_pipeline.collect.asset import Collection, collect_job, collect_season_weekly, fetched_pages
 from gov_pipeline.checks import BLOCKING_CHECKS, STAGE_CHECKS
 from gov_pipeline.config import DUCKDB_PATH_ENV, Settings, settings
 from gov_pipeline.dbt_project import dbt_project
@@ -29,7 +30,9 @@ from gov_pipeline.scoring import scoring_models
 
 # Runs are for one report year (sensor, schedules, a backfill of one year) or a range of years (a
 # full run, a backfill of several) - the catalog and the all-years rollups run with them either way.
-all_assets_job = dg.define_asset_job("all_assets_job", selection=dg.AssetSelection.all())
+# Collection reaches outside (government sites): it runs in its own job, never as part of a pipeline run.
+all_assets_job = dg.define_asset_job("all_assets_job", selection=dg.AssetSelection.all() - dg.AssetSelection.assets(
+    fetched_pages))
 sensors, schedules = build_automation(all_assets_job.name)
 
 
@@ -37,16 +40,17 @@ def build_definitions(config: Settings) -> dg.Definitions:
     # dbt (profiles.yml) reads the warehouse path from the environment: pin it to the file Dagster writes.
     os.environ[DUCKDB_PATH_ENV] = str(config.duckdb_path)
     return dg.Definitions(
-        assets=[raw_documents, cleaned_documents, report_structure, report_facts, dq_checks, report_quality,
+        assets=[fetched_pages, raw_documents, cleaned_documents, report_structure, report_facts, dq_checks, report_quality,
                 scoring_models],
         asset_checks=[*BLOCKING_CHECKS, *STAGE_CHECKS],
-        jobs=[all_assets_job],
+        jobs=[all_assets_job, collect_job],
         sensors=sensors,
-        schedules=schedules,
+        schedules=[*schedules, collect_season_weekly],
         executor=dg.in_process_executor,
         resources={
             "duckdb": DuckDBResource(database=str(config.duckdb_path)),
             "raw_folder": RawFolder(path=str(config.raw_dir)),
+            "collection": Collection(),
             "dbt": DbtCliResource(project_dir=dbt_project, dbt_executable=str(Path(sys.executable).parent / "dbt")),
         },
     )

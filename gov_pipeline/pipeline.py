@@ -366,7 +366,7 @@ def build_reports(conn: duckdb.DuckDBPyConnection) -> StageStats:
         YearReport(doc_id, key, year, {row[1]: Fact(*row) for row in facts.get(doc_id, [])})
         for doc_id, key, year in documents])
     replace_rows(conn, "dq_cross_year_checks", frame("dq_cross_year_checks", cross_year))
-    ensure_tables(conn, ["dq_checks"])
+    ensure_tables(conn, ["dq_checks", "fetch_log"])
     with replacing(conn, {"dq_violations": "true"}):
         conn.execute("""insert into dq_violations by name
                         select doc_id, rule_id, severity, detail from dq_checks where not passed
@@ -390,6 +390,8 @@ with blocking as (
     select doc_id, count(*)::int as n from report_sections group by doc_id
 ), fact_counts as (
     select doc_id, count(*)::int as n from report_facts group by doc_id
+), fetched as (
+    select sha256 as doc_id, arg_min(url, fetched_at) as url from fetch_log where outcome = 'stored' group by sha256
 )
 select
     r.doc_id, r.source_path, c.title, c.agency_name, c.agency_key, c.admin_level, c.jurisdiction_level,
@@ -414,7 +416,8 @@ select
     coalesce(fc.n, 0)::int as fact_count,
     coalesce(w.n, 0)::int as warning_count,
     coalesce(b.n, 0)::int as blocking_count,
-    r.partition_key
+    r.partition_key,
+    coalesce(fe.url, c.source_url) as source_url
 from raw_documents r
 left join cleaned_documents c on c.doc_id = r.doc_id and r.duplicate_of is null
 left join document_failures f on f.doc_id = r.doc_id and r.duplicate_of is null
@@ -422,5 +425,6 @@ left join blocking b on b.doc_id = c.doc_id
 left join warnings w on w.doc_id = c.doc_id
 left join section_counts s on s.doc_id = c.doc_id
 left join fact_counts fc on fc.doc_id = c.doc_id
+left join fetched fe on fe.doc_id = r.doc_id
 order by r.source_path
 """

@@ -38,7 +38,7 @@ def test_definitions_expose_partitions_sensor_schedules_and_jobs() -> None:
     graph = defs.resolve_asset_graph()
     partitioned = {k.to_user_string() for k in graph.get_all_asset_keys() if graph.get(k).partitions_def}
     assert partitioned == {"cleaned_documents", "report_sections", "report_tables", "report_facts", "dq_checks"}
-    assert {s.name for s in defs.schedules} == {"report_season_weekly", "off_season_monthly"}
+    assert {s.name for s in defs.schedules} == {"report_season_weekly", "off_season_monthly", "collect_season_weekly"}
     assert [s.name for s in defs.sensors] == ["raw_folder_sensor"]
     assert all(s.default_status == dg.DefaultScheduleStatus.STOPPED for s in defs.schedules)
     assert defs.sensors[0].default_status == dg.DefaultSensorStatus.STOPPED
