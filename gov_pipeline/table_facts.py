@@ -18,7 +18,6 @@ from gov_pipeline.template import (
     CUMULATIVE_SUFFIX,
     LEGACY_ROWS,
     TABLE3_APPLICANT_COLUMNS,
-    TABLE3_GROUPS,
     TABLE3_ROWS,
     TABLE4_BLOCKS,
     TABLE_NAMES,
@@ -152,16 +151,19 @@ def extract_table_facts(doc_id: str, cells: Sequence[TableCell], template: str =
         for col_key, cell in by_col.items():
             if cell.value is not None and col_key in APPLICANT_SUFFIX:
                 add(row_facts[row_key] + APPLICANT_SUFFIX[col_key], cell, "requests", "requests")  # type: ignore[operator]
-    for group_fact, members in TABLE3_GROUPS:
-        subtotal = table3.get(SUBTOTAL_ROW_OF_GROUP[group_fact], {})
-        present = [table3[m] for m in members if m in table3]
+    group_fact_of = {row: fact for fact, row in SUBTOTAL_ROW_OF_GROUP.items()}
+    for identity in of_table("table3", "column"):  # an outcome group (T3-D): its subtotal row, or its rows' sum
+        if identity.id != "T3-D":
+            continue
+        group_fact, subtotal = group_fact_of[identity.left[0]], table3.get(identity.left[0], {})
+        present = [table3[m] for m in identity.right if m in table3]
         for col_key, suffix in APPLICANT_SUFFIX.items():
             subtotal_cell = subtotal.get(col_key)
             if subtotal_cell is not None and subtotal_cell.value is not None:
                 add(group_fact + suffix, subtotal_cell, "requests", "requests", " (subtotal row)")
             elif present and all(col_key in row and row[col_key].value is not None for row in present):
                 value = sum(row[col_key].value for row in present)  # type: ignore[misc]
-                group_label = row_label("table3", SUBTOTAL_ROW_OF_GROUP[group_fact], template)
+                group_label = row_label("table3", identity.left[0], template)
                 col = column_label("table3", col_key, template)
                 shown = " + ".join(f"{row[col_key].text or '0'}" for row in present)
                 facts.append(_fact(doc_id, group_fact + suffix, value, "requests", "requests", None,
