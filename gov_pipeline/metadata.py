@@ -8,6 +8,7 @@ import re
 from dataclasses import dataclass
 from datetime import date
 
+from gov_pipeline.agencies.resolve import resolve_agency
 from gov_pipeline.numbers import chinese_to_int
 
 _CN = "〇零一二三四五六七八九十○Ｏ"
@@ -39,8 +40,6 @@ _PUBLISH_LABELS = tuple(
     re.compile(label + _DATE_VALUE)
     for label in ("(?:发布日期|发布时间|公开日期|公布日期)", "(?:发文日期|生成日期)", r"来源[:：]\S{2,30}\s+时间")
 )
-_SPECIAL_ZONE = re.compile(r"综合实验区|新区|经济技术开发区|高新技术产业开发区")
-MUNICIPALITIES = ("北京市", "天津市", "上海市", "重庆市")
 
 
 @dataclass(frozen=True)
@@ -190,48 +189,16 @@ def agency_name(title: str | None, body: str, meta: dict[str, str], header: dict
     return plausible[0] if plausible else None
 
 
-_PLACE = re.compile(r"[\u4e00-\u9fff]{1,10}?(?:自治区|省|市|自治州|州|盟|地区|县|旗|区|街道|乡|镇)")
-
-
-def jurisdiction(agency: str) -> str:
-    """The chain of place names an agency name starts with ('杭州市西湖区人民政府' -> '杭州市西湖区')."""
-    end = 0
-    while (place := _PLACE.match(agency, end)) is not None:
-        end = place.end()
-        if agency[end - 1] == "州" and agency[end:end + 1] in ("市", "区", "县"):
-            end += 1  # 株洲市, 凉州区: 州 is part of the name here, not the suffix
-    return agency[:end]
-
-
 def admin_levels(agency: str | None) -> tuple[str | None, str | None]:
-    """(admin_level, jurisdiction_level). admin_level is province/city/county/township/department as
-    the data contract asks; jurisdiction_level is the level of the government the body belongs to."""
-    if not agency:
-        return None, None
-    place = jurisdiction(agency)
-    if re.search(r"(?:街道|乡|镇)$", place):
-        level = "township"
-    elif _SPECIAL_ZONE.search(place) or re.search(r"(?:市|自治州|州|盟|地区)$", place) and not (
-            place in MUNICIPALITIES):
-        level = "city"
-    elif re.search(r"(?:县|旗|区)$", place):
-        level = "county"
-    elif place in MUNICIPALITIES or re.search(r"(?:省|自治区)$", place):
-        level = "province"
-    else:
-        level = None
-    government = agency.endswith(("人民政府", "政府", "管委会", "管理委员会", "办事处")) or agency == place
-    return (level if government else "department"), level
+    """(admin_level, jurisdiction_level) of a name alone; the agencies resolver decides them (in
+    context, where the reports are built)."""
+    resolution = resolve_agency(agency, None, [])
+    return resolution.admin_level, resolution.jurisdiction_level
 
 
 def agency_key(agency: str | None) -> str | None:
-    """A key that matches one body across years whatever suffix a given report uses
-    ('平潭综合实验区管委会' and '平潭综合实验区' are the same body)."""
-    if not agency:
-        return None
-    key = re.sub(r"\s+", "", agency)
-    key = re.sub(r"(?:人民政府|管理委员会|管委会)(?:办公室)?$", "", key)
-    return key or agency
+    """The key of the body a name alone denotes (division code and body, from the agencies resolver)."""
+    return resolve_agency(agency, None, []).agency_key
 
 
 def index_no(page_text: str) -> str | None:
