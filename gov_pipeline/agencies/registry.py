@@ -88,11 +88,22 @@ def registry() -> Registry:
 
 
 def division_rows() -> list[dict[str, Any]]:
-    """The `divisions` table: one row per division of the registry."""
-    source = registry().metadata
-    return [{"code": d.code, "name": d.name, "full_name": d.full_name, "level": d.level_name, "level_no": d.level,
-             "parent_code": d.parent_code, "valid_from": None, "valid_to": None, "data_as_of": source["data_as_of"],
-             "source_table": source["source_table"]} for d in registry().by_code.values()]
+    """The `divisions` table: one row per division of the registry, with its province, city and county
+    (a level the hierarchy skips, such as the city above a municipality's district, stays NULL)."""
+    reg = registry()
+    source = reg.metadata
+    rows = []
+    for division in reg.by_code.values():
+        row: dict[str, Any] = {"code": division.code, "name": division.name, "full_name": division.full_name,
+                               "level": division.level_name, "level_no": division.level,
+                               "parent_code": division.parent_code}
+        above = {d.level: d for d in reg.ancestors(division.code)}
+        for level in (1, 2, 3):
+            row[f"{LEVELS[level]}_code"] = above[level].code if level in above else None
+            row[f"{LEVELS[level]}_name"] = above[level].name if level in above else None
+        rows.append(row | {"valid_from": None, "valid_to": None, "data_as_of": source["data_as_of"],
+                           "source_table": source["source_table"]})
+    return rows
 
 
 def division_names(level: str) -> list[str]:
