@@ -17,9 +17,10 @@ reports as (
     where r.agency_key is not null and r.report_year is not null
 ),
 
-corpus_years as (
+corpus_years as (  -- the years the scored reports span (a quarantined report may state 2099)
     select unnest(range(min(report_year), max(report_year) + 1)) as report_year
     from {{ ref('stg_report_divisions') }}
+    where status = 'scored'
 ),
 
 bodies as (

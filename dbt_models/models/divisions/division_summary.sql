@@ -18,9 +18,10 @@ units as (
     union select distinct 'county', county_code from reports where county_code is not null
 ),
 
-corpus_years as (
+corpus_years as (  -- the years the scored reports span (a quarantined report may state 2099)
     select unnest(range(min(report_year), max(report_year) + 1)) as report_year
     from {{ ref('stg_report_divisions') }}
+    where status = 'scored'
 ),
 
 unit_governments as (
