@@ -15,12 +15,18 @@ OFFICE_WORDS = re.compile(r"^(?:人民政府|政府)?(?:办公厅|办公室)$")
 # words before a department that only repeat whose department it is ('区政府国资局', '市人民政府政务服务中心')
 GOVERNMENT_PREFIX = re.compile(r"^(?:[省市县区旗州镇乡])?(?:人民政府|政府)")
 # special areas that are not divisions of the registry: they hang under the division their name starts with
-SPECIAL_AREAS = re.compile(
-    r"^(?:综合实验区|综合试验区|自由贸易试验区|国家级新区|新区|经济技术开发区|高新技术产业开发区|经济开发区|高新区|"
-    r"开发区|工业园区|产业园区|园区|试验区|实验区|示范区|保税区|管理区|度假区|风景名胜区|风景区)")
+_AREA_WORDS = (
+    "综合实验区|综合试验区|自由贸易试验区|国家级新区|新区|经济技术开发区|高新技术产业开发区|经济开发区|高新区|"
+    "开发区|工业园区|产业园区|园区|试验区|实验区|示范区|保税区|管理区|度假区|风景名胜区|风景区")
+SPECIAL_AREA_WORDS = tuple(_AREA_WORDS.split("|"))
+SPECIAL_AREAS = re.compile(rf"^(?:{_AREA_WORDS})")
+# a special area whose name starts with no registry place ('雄安新区')
+UNLISTED_AREA = re.compile(rf"^[\u4e00-\u9fff]{{2,8}}?(?:{_AREA_WORDS})")
 # a township or street the registry does not list under that name (renamed, merged): kind from the suffix
 TOWNSHIP_NAME = re.compile(r"^[\u4e00-\u9fff]{1,10}?(?:街道|镇|乡|苏木)(?=人民政府|政府|办事处|$)")
 PRONOUN = re.compile(r"^(?:我|本|该)")
+# the national line a vertically managed bureau names first ('国家税务总局平潭综合实验区税务局')
+NATIONAL_LINE = re.compile(r"^国家税务总局(?=[\u4e00-\u9fff]{2})")
 # where the name of a body ends after its place, in running text ('苍溪县农业农村局办公室联系' -> '农业农村局')
 BODY_END = re.compile(
     r"(?:人民政府)?[\u4e00-\u9fff]{0,14}?(?:人民政府办公厅|人民政府办公室|人民政府|政府|街道办事处|办事处|管理委员会|管委会|"

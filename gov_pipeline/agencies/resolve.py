@@ -14,13 +14,16 @@ from gov_pipeline.agencies.bodies import (
     DEPARTMENT,
     GOVERNMENT,
     GOVERNMENT_WORDS,
+    NATIONAL_LINE,
     OFFICE,
     OFFICE_WORDS,
     PRONOUN,
     SPECIAL_AREA,
+    SPECIAL_AREA_WORDS,
     SPECIAL_AREAS,
     TOWNSHIP,
     TOWNSHIP_NAME,
+    UNLISTED_AREA,
     department_type,
 )
 from gov_pipeline.agencies.registry import Registry, registry
@@ -149,7 +152,7 @@ def _township_type(name: str) -> str:
 def read_name(name: str, reg: Registry | None = None) -> Body:
     """The place and kind of body an agency name states."""
     reg = reg or registry()
-    name = re.sub(r"\s+", "", name)
+    name = NATIONAL_LINE.sub("", re.sub(r"\s+", "", name))
     place = None if PRONOUN.match(name) else leading_place(name, reg)
     rest = PRONOUN.sub("", name[place.end:] if place else name)
     level = reg.by_code[place.codes[0]].level if place else None
@@ -173,6 +176,10 @@ def read_name(name: str, reg: Registry | None = None) -> Body:
         return Body(place, TOWNSHIP, _township_type(unlisted), unlisted)
     if place is None and re.fullmatch(r"(?:街道|镇|乡|苏木)(?:人民政府|政府|办事处)?", rest):
         return Body(None, TOWNSHIP, rest[:2] if rest.startswith(("街道", "苏木")) else rest[:1], "人民政府")
+    unlisted_area = UNLISTED_AREA.match(rest) if place is None else None
+    if unlisted_area and GOVERNMENT_WORDS.match(rest[unlisted_area.end():]):
+        area = unlisted_area.group(0)
+        return Body(None, SPECIAL_AREA, next(w for w in SPECIAL_AREA_WORDS if area.endswith(w)), area)
     if place is None and re.fullmatch(r"[省市县区旗]?(?:人民)?政府", rest):
         return Body(None, GOVERNMENT, None, "人民政府")
     kind_type = department_type(rest)
