@@ -11,6 +11,7 @@ from functools import cache
 
 import regex
 
+from gov_pipeline.agencies.resolve import resolve_agency
 from gov_pipeline.charclass import HAN
 from gov_pipeline.numbers import DATE_NUMERAL_CHARS, chinese_to_int
 
@@ -48,8 +49,6 @@ HEADER_CHARS = 1500  # where a page's header fields (时间, 发布单位) sit
 _PAGE_AGENCY = regex.compile(rf"(?:发布单位|发布机构|发文机关)\s*[:：][\s|]*({HAN}[{HAN}（）()]{{1,30}})")
 MARKUP_CHARS = " \t\r\n\u3000#*|>"
 """What a markdown heading, a table row or a quote leaves around a title or a name (str.strip: linear)."""
-_SPECIAL_ZONE = re.compile(r"综合实验区|新区|经济技术开发区|高新技术产业开发区")
-MUNICIPALITIES = ("北京市", "天津市", "上海市", "重庆市")
 
 
 @dataclass(frozen=True)
@@ -286,34 +285,15 @@ def jurisdiction(agency: str) -> str:
 
 
 def admin_levels(agency: str | None) -> tuple[str | None, str | None]:
-    """(admin_level, jurisdiction_level). admin_level is province/city/county/township/department as
-    the data contract asks; jurisdiction_level is the level of the government the body belongs to."""
-    if not agency:
-        return None, None
-    place = jurisdiction(agency)
-    if re.search(r"(?:街道|乡|镇)$", place):
-        level = "township"
-    elif _SPECIAL_ZONE.search(place) or re.search(r"(?:市|自治州|州|盟|地区)$", place) and not (
-            place in MUNICIPALITIES):
-        level = "city"
-    elif re.search(r"(?:县|旗|区)$", place):
-        level = "county"
-    elif place in MUNICIPALITIES or re.search(r"(?:省|自治区)$", place):
-        level = "province"
-    else:
-        level = None
-    government = agency.endswith(("人民政府", "政府", "管委会", "管理委员会", "办事处")) or agency == place
-    return (level if government else "department"), level
+    """(admin_level, jurisdiction_level) of a name alone; the agencies resolver decides them (in
+    context, where the reports are built)."""
+    resolution = resolve_agency(agency, None, [])
+    return resolution.admin_level, resolution.jurisdiction_level
 
 
 def agency_key(agency: str | None) -> str | None:
-    """A key that matches one body across years whatever suffix a given report uses
-    ('平潭综合实验区管委会' and '平潭综合实验区' are the same body)."""
-    if not agency:
-        return None
-    key = re.sub(r"\s+", "", agency)
-    key = re.sub(r"(?:人民政府|管理委员会|管委会)(?:办公室)?$", "", key)
-    return key or agency
+    """The key of the body a name alone denotes (division code and body, from the agencies resolver)."""
+    return resolve_agency(agency, None, []).agency_key
 
 
 def index_no(page_text: str) -> str | None:

@@ -24,10 +24,10 @@ from typing import Any, TypeVar
 import duckdb
 import polars as pl
 
+from gov_pipeline.agencies import resolution_columns, resolve_report
 from gov_pipeline.cleaning import clean_document
 from gov_pipeline.facts import extract_prose_facts, extract_table_facts, merge_facts
 from gov_pipeline.ingest import discover, read_raw
-from gov_pipeline.metadata import agency_key
 from gov_pipeline.partitions import partition_key, rewritten, scope
 from gov_pipeline.quality import (
     CARRYOVER_FACTS,
@@ -205,7 +205,7 @@ def _clean(task: tuple[list[RawDocument], dict[str, str], str]) -> tuple[pl.Data
             continue
         document = result.document
         cleaned.append(vars(document) | {"converted_traditional_chars": result.converted_traditional_chars,
-                                         "agency_key": agency_key(document.agency_name),
+                                         **resolution_columns(resolve_report(document, raw.source_path)),
                                          "template": detect_template(document.text)})
     return filed("cleaned_documents", cleaned, partitions), filed("document_failures", failures, partitions)
 
@@ -395,6 +395,7 @@ with blocking as (
 )
 select
     r.doc_id, r.source_path, c.title, c.agency_name, c.agency_key, c.admin_level, c.jurisdiction_level,
+    c.division_code, c.body_kind, c.body_type, c.division_reason, c.division_candidates,
     c.report_year, c.publish_date, c.written_date, c.template, r.content_type,
     case
         when r.duplicate_of is not null then 'duplicate'

@@ -65,7 +65,7 @@ def test_marts(sample_warehouse) -> None:
     assert query(db, "select count(*) from (select agency_key, report_year from agency_year_summary "
                     "group by all having count(*) > 1)")[0][0] == 0
     pingtan = dict(query(db, "select report_year, publication_status from publication_coverage "
-                            "where agency_key = '平潭综合实验区'"))
+                            "where agency_key = '350128:平潭综合实验区'"))
     assert pingtan[2012] == "not published" and pingtan[2011] == "late" and pingtan[2019] == "on time"
     assert query(db, "select min(rank_in_level_year) from agency_rankings")[0][0] == 1
 
