@@ -6,6 +6,9 @@ import html
 import re
 from dataclasses import dataclass, field
 
+import regex
+
+from gov_pipeline.charclass import NOT_HAN
 from gov_pipeline.decoding import UndecodableError
 from gov_pipeline.html_text import parse_html
 from gov_pipeline.metadata import Metadata, extract_metadata, is_annual_report
@@ -31,7 +34,6 @@ from gov_pipeline.normalize import (
 from gov_pipeline.pdf_text import pdf_to_text
 from gov_pipeline.records import CleanedDocument, DocumentFailure, RawDocument
 
-MAX_BYTES = 32 * 1024 * 1024
 MAX_TEXT_CHARS = 1_000_000
 PAGE_META_KEYS = ("articletitle", "pubdate", "publishdate", "publishtime", "contentsource", "author", "url",
                   "columnname", "sitename", "keywords", "description")
@@ -39,7 +41,7 @@ PAGE_METADATA_CHARS = 8000  # page metadata rows (索引号, 发布日期…) si
 MIN_REPORT_CJK = 50
 MIN_OTHER_LETTERS = 300
 _ENTITY = re.compile(r"&(?:#\d{2,7}|#x[0-9a-fA-F]{2,6}|[a-zA-Z]{2,8});")
-_NOT_CJK = re.compile(r"[^\u4e00-\u9fff]+")
+_NOT_CJK = regex.compile(rf"{NOT_HAN}+")
 _BLOCK_START = re.compile(
     r"^(?:\||[一二三四五六七八九十]+[、.．]|[（(][一二三四五六七八九十\d]+[)）]|\d+[、.．](?!\d)|第[一二三四五六七八九十]+[章节部分]|附件|附表)"
 )
@@ -98,8 +100,6 @@ def clean_document(raw: RawDocument, data: bytes) -> CleaningResult:
 
     if raw.read_error:
         return fail("unreadable", raw.read_error)
-    if len(data) > MAX_BYTES:
-        return fail("unreadable", f"file of {len(data) / 2**20:.0f} MB exceeds the {MAX_BYTES // 2**20} MB limit")
     try:
         extracted = _extract(raw, data)
     except UndecodableError as exc:

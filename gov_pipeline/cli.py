@@ -77,16 +77,33 @@ def extract(path: Path, today: date | None = None) -> dict[str, Any]:
     """One document through every stage, in memory."""
     from gov_pipeline.cleaning import clean_document
     from gov_pipeline.facts import extract_prose_facts, extract_table_facts, merge_facts
-    from gov_pipeline.ingest import read_raw
-    from gov_pipeline.quality import ReportContext, evaluate_report, percentage_checks, violations
+    from gov_pipeline.ingest import (
+        Entry,
+        NotReadable,
+        escape_name,
+        read_entry,
+        read_raw,
+        readable_name,
+    )
+    from gov_pipeline.quality import (
+        ReportContext,
+        evaluate_report,
+        percentage_checks,
+        violations,
+    )
     from gov_pipeline.sections import split_sections
     from gov_pipeline.tables import extract_tables
     from gov_pipeline.template import detect_template
 
-    data = path.read_bytes()
-    raw = read_raw(path, path.parent, data)
+    name = os.fsencode(path.name)
+    entry = Entry(os.fsencode(path.absolute()), escape_name(name), readable_name(name))
+    try:  # the file's folder is its input folder: the same limits and symlink rule as the catalog
+        data = read_entry(entry, path.absolute().parent)
+    except NotReadable as exc:
+        return {"file": entry.display_path, "status": "unreadable", "status_reason": str(exc)}
+    raw = read_raw(path, path.parent, data, entry.source_path)
     result = clean_document(raw, data)
-    out: dict[str, Any] = {"file": str(path), "raw": asdict(raw)}
+    out: dict[str, Any] = {"file": entry.display_path, "raw": asdict(raw)}
     document = result.document
     if document is None:
         out["status"] = result.failure.status  # type: ignore[union-attr]

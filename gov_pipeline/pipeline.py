@@ -10,7 +10,6 @@ from __future__ import annotations
 import hashlib
 import multiprocessing
 import os
-import re
 from bisect import bisect_left, bisect_right
 from collections import deque
 from collections.abc import Callable, Iterable, Iterator, Sequence
@@ -24,9 +23,18 @@ from typing import Any, TypeVar
 import duckdb
 import polars as pl
 
+from gov_pipeline.catalog_year import catalog_year
 from gov_pipeline.cleaning import clean_document
 from gov_pipeline.facts import extract_prose_facts, extract_table_facts, merge_facts
-from gov_pipeline.ingest import discover, read_raw
+from gov_pipeline.ingest import (
+    Entry,
+    NotReadable,
+    discover,
+    open_document,
+    read_entry,
+    read_raw,
+    unread_document,
+)
 from gov_pipeline.metadata import agency_key
 from gov_pipeline.partitions import partition_key, rewritten, scope
 from gov_pipeline.quality import (
@@ -42,7 +50,14 @@ from gov_pipeline.records import DocumentFailure, Fact, RawDocument, Section, Ta
 from gov_pipeline.sections import split_sections
 from gov_pipeline.tables import extract_tables
 from gov_pipeline.template import CUMULATIVE_SUFFIX, detect_template
-from gov_pipeline.warehouse import TABLES, ensure_tables, frame, read_frame, replace_rows, replacing
+from gov_pipeline.warehouse import (
+    TABLES,
+    ensure_tables,
+    frame,
+    read_frame,
+    replace_rows,
+    replacing,
+)
 
 T = TypeVar("T")
 R = TypeVar("R")
@@ -50,7 +65,6 @@ CHUNK = 32  # documents per worker task
 READ_BATCH = 2000  # documents whose sections and cells are read from the warehouse at once
 PARALLEL_THRESHOLD = 24  # below this many documents a worker pool costs more than it saves
 IN_FLIGHT_PER_WORKER = 8  # tasks submitted ahead of the results read back
-_YEAR_HINT = re.compile(r"((?:19|20)\d{2})\s*年度?[^\n。]{0,30}?(?:政府信息公开|政务公开|信息公开)[^\n。]{0,12}?(?:报告|年报)")
 
 
 def worker_count() -> int:
@@ -148,41 +162,38 @@ class StageStats:
 
 
 # ---------------------------------------------------------------- stage 1: raw_documents
-def year_hint(raw: RawDocument, data: bytes) -> int | None:
-    """The report year as the file's first lines state it (cheap: no parsing), for partitioning."""
-    if raw.detected_encoding is None:
-        return None
-    match = _YEAR_HINT.search(data[:16384].decode(raw.detected_encoding, errors="ignore"))
-    return int(match.group(1)) if match else None
+def catalog_row(entry: Entry, raw_dir: Path) -> dict[str, Any]:
+    """One entry's catalog row: read (within the limits) and fingerprinted, or the reason it was not."""
+    try:
+        data = read_entry(entry, raw_dir)
+    except NotReadable as exc:
+        raw, year = unread_document(entry, str(exc)), None
+    else:
+        raw = read_raw(Path(os.fsdecode(entry.path)), raw_dir, data, entry.source_path)
+        year = None if raw.read_error else catalog_year(raw.content_type, data, raw.detected_encoding)
+    return vars(raw) | {"display_path": entry.display_path, "report_year_hint": year, "partition_key": partition_key(year)}
 
 
-def _fingerprint(task: tuple[list[str], str]) -> list[dict[str, Any]]:
-    paths, raw_dir = task
-    rows = []
-    for name in paths:
-        path = Path(name)
-        data = path.read_bytes()
-        raw = read_raw(path, Path(raw_dir), data)
-        hint = year_hint(raw, data)
-        rows.append(vars(raw) | {"report_year_hint": hint, "partition_key": partition_key(hint)})
-    return rows
+def _catalog(task: tuple[list[Entry], str]) -> list[dict[str, Any]]:
+    entries, raw_dir = task
+    return [catalog_row(entry, Path(raw_dir)) for entry in entries]
 
 
 def build_raw_documents(conn: duckdb.DuckDBPyConnection, raw_dir: Path) -> StageStats:
-    """Fingerprint every file; the second and later files with the same bytes are duplicates."""
-    paths = [str(p) for p in discover(raw_dir)]
+    """Catalog every entry of the folder; the second and later files with the same bytes are duplicates."""
+    entries = discover(raw_dir)
     stats = StageStats()
     rows: list[dict[str, Any]] = []
     primary: dict[str, str] = {}
     now = datetime.now().replace(microsecond=0)
-    for found in parallel_map(_fingerprint, [(list(c), str(raw_dir)) for c in chunks(paths, 256)], len(paths)):
+    for found in parallel_map(_catalog, [(list(c), str(raw_dir)) for c in chunks(entries, 256)], len(entries)):
         for row in found:
             first = primary.setdefault(row["doc_id"], row["source_path"])
             row |= {"duplicate_of": None if first == row["source_path"] else first, "ingested_at": now}
             rows.append(row)
             stats.add(row["content_type"])
             stats.add("duplicates", row["duplicate_of"] is not None)
-            stats.add("undecodable", row["read_error"] is not None)
+            stats.add("unreadable", row["read_error"] is not None)
     stats.add("files", len(rows))
     replace_rows(conn, "raw_documents", frame("raw_documents", rows))
     return stats
@@ -194,7 +205,14 @@ def _clean(task: tuple[list[RawDocument], dict[str, str], str]) -> tuple[pl.Data
     cleaned: list[dict[str, Any]] = []
     failures: list[DocumentFailure] = []
     for raw in raws:
-        data = (Path(raw_dir) / raw.source_path).read_bytes()
+        if raw.read_error:  # the catalog did not read it (or could not decode it): nothing to open
+            failures.append(DocumentFailure(raw.doc_id, "cleaning", "unreadable", raw.read_error))
+            continue
+        try:
+            data = open_document(Path(raw_dir), raw.source_path)
+        except NotReadable as exc:
+            failures.append(DocumentFailure(raw.doc_id, "cleaning", "unreadable", str(exc)))
+            continue
         if hashlib.sha256(data).hexdigest() != raw.doc_id:
             failures.append(DocumentFailure(raw.doc_id, "cleaning", "unreadable",
                                             "the file changed after it was fingerprinted; re-run raw_documents"))

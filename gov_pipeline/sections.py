@@ -6,6 +6,9 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
+import regex
+
+from gov_pipeline.charclass import HAN
 from gov_pipeline.grids import is_pipe_row
 from gov_pipeline.records import Section
 
@@ -22,7 +25,7 @@ _HEADING_END = re.compile(
 )
 MAX_HEADING_CHARS = 40
 _LAST_TAIL = re.compile(r"^.{2,36}(?:情况|措施|事项|统计表|问题|概述)")
-_CJK = re.compile(r"[\u4e00-\u9fff]")
+_CJK = regex.compile(HAN)
 _SENTENCE_MARK = re.compile(r"[，。；：,;:！？\d|]")
 _BARE_HEADING_END = re.compile(r"(?:情况|类别|形式|数量|措施|问题|做法|成效|事项)$")
 _TABLE_ROW_REST = re.compile(r"^\s*\d[\d\s.,，/／—－\-]*$")
