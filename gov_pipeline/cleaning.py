@@ -82,7 +82,7 @@ def _extract(raw: RawDocument, data: bytes) -> _Extracted:
     if raw.content_type == "pdf":
         text = pdf_to_text(data)
         return _Extracted(text, text, NoiseLog())
-    text = data.decode(raw.detected_encoding or "utf-8", errors="replace")
+    text = data.decode(raw.detected_encoding or "utf-8", errors="replace").replace("\x00", "")  # stray NULs
     if raw.content_type == "html":
         page = parse_html(text)
         return _Extracted(page.body_text, page.page_text, NoiseLog(page.removed), page.title, page.heading, page.meta)

@@ -89,7 +89,7 @@ TABLES: dict[str, TableSpec] = {t.name: t for t in (
         DOC_ID,
         PARTITION_KEY,
         _c("stage", pl.String, "stage that failed"),
-        _c("status", pl.String, "unreadable | not_a_report"),
+        _c("status", pl.String, "unreadable | not_a_report | needs_review"),
         _c("reason", pl.String, "reason in words"),
     )),
     TableSpec("report_sections", "One row per section of a report, in reading order.", (
@@ -173,7 +173,7 @@ TABLES: dict[str, TableSpec] = {t.name: t for t in (
         _c("written_date", pl.Date, "signature date"),
         _c("template", pl.String, "legacy | 2019 | 2021"),
         _c("content_type", pl.String, "html | text | markdown | pdf"),
-        _c("status", pl.String, "scored | quarantined | not_a_report | unreadable | duplicate | pending"),
+        _c("status", pl.String, "scored | quarantined | needs_review | not_a_report | unreadable | duplicate | pending"),
         _c("status_reason", pl.String, "why, in words"),
         _c("section_count", pl.Int32, "sections found"),
         _c("fact_count", pl.Int32, "facts extracted"),
