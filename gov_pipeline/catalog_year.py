@@ -16,8 +16,8 @@ from gov_pipeline.normalize import fold_fullwidth, to_simplified
 
 HEAD_BYTES = 65536  # the title, page meta and opening paragraphs sit well inside this
 HEAD_CHARS = 4000
-_TITLE = re.compile(r"<title[^>]*>(.*?)</title>", re.I | re.S)
-_MARKDOWN_MARKS = re.compile(r"^[#>*\s]+", re.M)
+_TITLE = re.compile(r"<title[^>]*>(.*?)</title>", re.IGNORECASE | re.DOTALL)
+_MARKDOWN_MARKS = re.compile(r"^[#>*\s]+", re.MULTILINE)
 
 logging.getLogger("pypdfium2").setLevel(logging.ERROR)
 
@@ -51,11 +51,11 @@ def head_text(content_type: str, data: bytes, encoding: str | None) -> tuple[str
         return None, ""
     text = data[:HEAD_BYTES].decode(encoding, errors="ignore")
     if content_type == "html":
-        title = _TITLE.search(text)
-        body = LexborHTMLParser(text).body
-        opening = body.text(separator="\n") if body is not None else ""
+        page_title = _TITLE.search(text)
+        page_body = LexborHTMLParser(text).body
+        opening = page_body.text(separator="\n") if page_body is not None else ""
         opening = "\n".join(line.strip() for line in opening.splitlines() if line.strip())
-        return (_simplified(title.group(1)).strip() if title else None), _simplified(opening)
+        return (_simplified(page_title.group(1)).strip() if page_title else None), _simplified(opening)
     header, body = split_crawler_header(text)
     if content_type == "markdown":
         body = _MARKDOWN_MARKS.sub("", body)

@@ -11,7 +11,12 @@ import dagster as dg
 from dagster_duckdb import DuckDBResource
 
 from gov_pipeline.expectations import SUITE_NAME, validate_gated_facts
-from gov_pipeline.quality import FIRST_REPORT_YEAR, PLAUSIBLE_MAX, SIGNED_FACT_SUFFIX, implausible_sql
+from gov_pipeline.quality import (
+    FIRST_REPORT_YEAR,
+    PLAUSIBLE_MAX,
+    SIGNED_FACT_SUFFIX,
+    implausible_sql,
+)
 
 EXAMPLES = 5
 MAX_WARNING_SHARE = 0.5  # above this share of scored reports with warnings, something upstream broke

@@ -35,8 +35,8 @@ _BOMS = (
     (codecs.BOM_UTF16_BE, "utf-16"),
 )
 _DETECTOR_CANDIDATES = ["utf_8", "gb18030", "big5hkscs", "utf_16_le", "utf_16_be", "utf_32"]
-_DECLARED_RE = re.compile(rb"""<meta[^>]{0,200}?charset\s*=\s*["']?\s*([A-Za-z0-9_\-]+)""", re.I)
-_CONTROL_CHARS = frozenset(chr(c) for c in (*range(0, 9), 11, *range(14, 32), 127, *range(128, 160)))
+_DECLARED_RE = re.compile(rb"""<meta[^>]{0,200}?charset\s*=\s*["']?\s*([A-Za-z0-9_\-]+)""", re.IGNORECASE)
+_CONTROL_CHARS = frozenset(chr(c) for c in (*range(9), 11, *range(14, 32), 127, *range(128, 160)))
 _HAN = regex.compile(HAN)
 _FALLBACKS = ("gb18030", "big5hkscs")  # when the detector has no opinion, strict decodes in this order
 MAX_CONTROL_SHARE = 0.05

@@ -16,7 +16,13 @@ import pytest
 
 from gov_pipeline.ingest import escape_name, unescape_name
 from gov_pipeline_tests.conftest import query
-from gov_pipeline_tests.hostile import CASES, GBK_NAME, build_hostile_folder, entries, run_without_privileges
+from gov_pipeline_tests.hostile import (
+    CASES,
+    GBK_NAME,
+    build_hostile_folder,
+    entries,
+    run_without_privileges,
+)
 
 BIN = Path(sys.executable).parent
 TOOLS = ("unshare", "capsh", "strace")
@@ -38,7 +44,7 @@ def hostile(tmp_path_factory: pytest.TempPathFactory) -> HostileRun:
     db, trace = root / "warehouse.duckdb", root / "connect.log"
     run = [str(BIN / "gov-pipeline"), "run", "--raw-dir", str(raw), "--db", str(db), "--log-level", "WARNING"]
     traced = ["strace", "-f", "--seccomp-bpf", "-e", "trace=connect", "-o", str(trace), *run]
-    result = subprocess.run(["unshare", "-n", *run_without_privileges(traced)], capture_output=True, text=True,
+    result = subprocess.run(["unshare", "-n", *run_without_privileges(traced)], capture_output=True, text=True, check=False,
                             env=os.environ | {"GOV_PIPELINE_WORKERS": "1"}, timeout=1800)
     connects = [line for line in trace.read_text().splitlines() if "connect(" in line]
     return HostileRun(raw, db, result, connects)
@@ -83,9 +89,9 @@ def test_names_that_are_not_utf8_are_kept_losslessly_and_shown_readably(hostile:
 
 
 def test_decoding_is_recorded_for_the_odd_encodings(hostile: HostileRun) -> None:
-    methods = dict(((p, (e, m)) for p, e, m in query(
+    methods = {p: (e, m) for p, e, m in query(
         hostile.db, "select source_path, detected_encoding, encoding_method from raw_documents "
-                    "where source_path like 'text/%'")))
+                    "where source_path like 'text/%'")}
     assert methods["text/gbk_declares_latin1.html"][0] == "gb18030"
     assert "declared iso-8859-1 gave mojibake" in methods["text/gbk_declares_latin1.html"][1]
     assert methods["text/utf32le_no_bom.txt"] == ("utf-32-le", "utf-32-le without byte-order mark (NUL byte pattern)")
@@ -111,13 +117,13 @@ def test_the_partitions_follow_the_decoded_year(hostile: HostileRun) -> None:
                                   "special/pipe.html", "special/one_gib.html"])
 def test_extract_explains_entries_it_does_not_read(hostile: HostileRun, name: str) -> None:
     result = subprocess.run([str(BIN / "gov-pipeline"), "extract", str(hostile.raw / name)],
-                            capture_output=True, text=True, timeout=120)
+                            capture_output=True, text=True, check=False, timeout=120)
     assert result.returncode == 0 and "Traceback" not in result.stderr
     assert '"status": "unreadable"' in result.stdout
 
 
 def test_extract_reads_a_gbk_file_name(hostile: HostileRun) -> None:
     result = subprocess.run([str(BIN / "gov-pipeline").encode(), b"extract", os.fsencode(hostile.raw) + b"/names/"
-                             + GBK_NAME], capture_output=True, timeout=120)
+                             + GBK_NAME], capture_output=True, check=False, timeout=120)
     assert result.returncode == 0 and b"Traceback" not in result.stderr
     assert "西湖区2017年报告.txt" in result.stdout.decode("utf-8")
