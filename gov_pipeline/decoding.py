@@ -36,7 +36,9 @@ _BOMS = (
 )
 _DETECTOR_CANDIDATES = ["utf_8", "gb18030", "big5hkscs", "utf_16_le", "utf_16_be", "utf_32"]
 _DECLARED_RE = re.compile(rb"""<meta[^>]{0,200}?charset\s*=\s*["']?\s*([A-Za-z0-9_\-]+)""", re.IGNORECASE)
-_CONTROL_CHARS = frozenset(chr(c) for c in (*range(9), 11, *range(14, 32), 127, *range(128, 160)))
+_CONTROL_CHARS = re.compile("[\x00-\x08\x0b\x0e-\x1f\x7f-\x9f]")
+_UNMAPPED = re.compile("[\ue000-\uf8ff\ufffd]")
+_NON_ASCII = re.compile("[^\x00-\x7f]")
 _HAN = regex.compile(HAN)
 _FALLBACKS = ("gb18030", "big5hkscs")  # when the detector has no opinion, strict decodes in this order
 MAX_CONTROL_SHARE = 0.05
@@ -84,7 +86,7 @@ def _control_share(text: str) -> float:
     """Share of control characters (tab, newlines and form feed excepted) in the first 8192 characters.
     A stray NUL every few hundred characters is damage, not binary; a third of them is not text."""
     sample = text[:8192]
-    return sum(1 for ch in sample if ch in _CONTROL_CHARS) / max(1, len(sample))
+    return len(_CONTROL_CHARS.findall(sample)) / max(1, len(sample))
 
 
 def _text_like(text: str) -> bool:
@@ -97,10 +99,11 @@ def _wide_without_bom(data: bytes) -> str | None:
     pattern is not there."""
     sample = data[:8192]
     if len(data) % 4 == 0 and len(sample) >= 8:
-        quads = [sample[i:i + 4] for i in range(0, len(sample) - 3, 4)]
-        if all(q[3] == 0 and q[2] <= 0x10 for q in quads):
+        aligned = sample[:len(sample) // 4 * 4]
+        byte = [aligned[i::4] for i in range(4)]  # the first, second… byte of every 4-byte unit
+        if not byte[3].strip(b"\0") and max(byte[2]) <= 0x10:
             return "utf-32-le"
-        if all(q[0] == 0 and q[1] <= 0x10 for q in quads):
+        if not byte[0].strip(b"\0") and max(byte[1]) <= 0x10:
             return "utf-32-be"
     if len(data) % 2 == 0 and len(sample) >= 4:
         even, odd = sample[0::2].count(0), sample[1::2].count(0)
@@ -114,8 +117,9 @@ def _wide_without_bom(data: bytes) -> str | None:
 
 def _han_share(text: str) -> float:
     """Share of Chinese characters among the non-ASCII ones (1.0 for ASCII-only text)."""
-    wide = [ch for ch in text[:20000] if ord(ch) > 127]
-    return sum(1 for ch in wide if _HAN.match(ch)) / len(wide) if wide else 1.0
+    sample = text[:20000]
+    wide = len(_NON_ASCII.findall(sample))
+    return len(_HAN.findall(sample)) / wide if wide else 1.0
 
 
 def decode(data: bytes, *, is_html: bool) -> Decoded:
@@ -163,7 +167,7 @@ def _mostly_unmapped(text: str) -> bool:
     """GB18030 maps almost every byte pair, so a strict decode can 'succeed' on Big5 or binary bytes;
     a text of mostly private-use or rare symbols is a wrong decode, not a document."""
     sample = text[:5000]
-    odd = sum(1 for ch in sample if "\ue000" <= ch <= "\uf8ff" or ch == "\ufffd")
+    odd = len(_UNMAPPED.findall(sample))
     return odd > max(20, len(sample) // 50)
 
 

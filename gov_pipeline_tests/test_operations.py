@@ -237,7 +237,7 @@ def _wait_for_lock(db: Path, writer: subprocess.Popen, seconds: float = 300) -> 
 
 def test_two_writers_the_second_refuses_at_once_or_waits(tmp_path: Path) -> None:
     raw, db = tmp_path / "raw", tmp_path / "w.duckdb"
-    shutil.copytree(CORPUS, raw, ignore=shutil.ignore_patterns("pdf"))
+    shutil.copytree(SEEDS, raw)
     env = os.environ | {"GOV_PIPELINE_WORKERS": "1"}
     first = subprocess.Popen(_cli("run", db=db, raw=raw), env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE,
                              text=True)
@@ -265,8 +265,9 @@ def test_two_writers_the_second_refuses_at_once_or_waits(tmp_path: Path) -> None
 
 def test_a_run_killed_mid_stage_then_rerun_equals_a_clean_run(tmp_path: Path) -> None:
     raw = tmp_path / "raw"
-    shutil.copytree(CORPUS, raw, ignore=shutil.ignore_patterns("pdf", "html"))
-    shutil.copytree(SEEDS, raw / "seeds")
+    shutil.copytree(SEEDS, raw)
+    for name in ("2021_city_pingtan-zone_report.txt", "2022_city_pingtan-zone_report.txt"):
+        shutil.copy(CORPUS / name, raw)
     clean, killed = tmp_path / "clean.duckdb", tmp_path / "killed.duckdb"
     env = os.environ | {"GOV_PIPELINE_WORKERS": "1"}
     subprocess.run(_cli("run", db=clean, raw=raw), env=env, check=True, capture_output=True, timeout=900)
