@@ -173,12 +173,23 @@ def catalog_row(entry: Entry, raw_dir: Path) -> dict[str, Any]:
     else:
         raw = read_raw(Path(os.fsdecode(entry.path)), raw_dir, data, entry.source_path)
         year = None if raw.read_error else catalog_year(raw.content_type, data, raw.detected_encoding)
+    return _catalog_record(entry, raw, year)
+
+
+def _catalog_record(entry: Entry, raw: RawDocument, year: int | None) -> dict[str, Any]:
     return vars(raw) | {"display_path": entry.display_path, "report_year_hint": year, "partition_key": partition_key(year)}
 
 
 def _catalog(task: tuple[list[Entry], str]) -> list[dict[str, Any]]:
     entries, raw_dir = task
-    return [catalog_row(entry, Path(raw_dir)) for entry in entries]
+    rows = []
+    for entry in entries:
+        try:
+            with time_budget():
+                rows.append(catalog_row(entry, Path(raw_dir)))
+        except BudgetExceeded as exc:
+            rows.append(_catalog_record(entry, unread_document(entry, f"{exc} (catalog)"), None))
+    return rows
 
 
 def build_raw_documents(conn: duckdb.DuckDBPyConnection, raw_dir: Path) -> StageStats:

@@ -103,3 +103,14 @@ def test_blocking_check_stops_scoring_when_a_violating_row_reaches_the_scored_se
     gx = failed["gx_reports_gate"].metadata["validation_result"].value
     assert [r["column"] for r in gx if not r["success"]] == ["min_count"]
     assert not query(forced, "select * from information_schema.tables where table_name = 'compliance_scores'")
+
+
+def test_every_format_is_filed_under_its_real_year(sample_warehouse) -> None:
+    """The catalog reads the year from each format's decoded head (a PDF's first page, a markdown title,
+    an HTML title, a crawler dump's first lines), so a backfill of 2024 reprocesses the 2024 PDFs."""
+    _, _, db, _ = sample_warehouse
+    rows = query(db, "select source_path, content_type, partition_key, report_year from reports "
+                     "where source_path like 'corpus/%' and content_type <> 'other'")
+    assert {content_type for _, content_type, _, _ in rows} == {"html", "text", "markdown", "pdf"}
+    for path, _, key, year in rows:
+        assert key == path.split("/")[-1][:4] == str(year), path
