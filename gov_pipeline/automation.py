@@ -6,15 +6,15 @@ launched by them queue behind each other (dagster_home/dagster.yaml allows one r
 
 import hashlib
 import json
+import os
 from collections.abc import Iterator
 from datetime import datetime
 from pathlib import Path
 
 import dagster as dg
 
-from gov_pipeline.ingest import discover, read_raw
-from gov_pipeline.partitions import partition_key
-from gov_pipeline.pipeline import year_hint
+from gov_pipeline.ingest import discover
+from gov_pipeline.pipeline import catalog_row
 from gov_pipeline.resources import RawFolder
 
 FileState = dict[str, list]  # relative path -> [size, mtime_ns, partition key]
@@ -23,15 +23,14 @@ FileState = dict[str, list]  # relative path -> [size, mtime_ns, partition key]
 def scan_folder(root: Path, previous: FileState) -> FileState:
     """The folder's files with their partition; only new or changed files are read."""
     state: FileState = {}
-    for path in discover(root):
-        stat = path.stat()
-        relative = path.relative_to(root).as_posix()
+    for entry in discover(root):
+        stat = os.lstat(entry.path)
+        relative = entry.source_path
         known = previous.get(relative)
         if known and known[:2] == [stat.st_size, stat.st_mtime_ns]:
             state[relative] = known
             continue
-        data = path.read_bytes()
-        state[relative] = [stat.st_size, stat.st_mtime_ns, partition_key(year_hint(read_raw(path, root, data), data))]
+        state[relative] = [stat.st_size, stat.st_mtime_ns, catalog_row(entry, root)["partition_key"]]
     return state
 
 

@@ -11,7 +11,12 @@ import dagster as dg
 from dagster_duckdb import DuckDBResource
 
 from gov_pipeline.expectations import SUITE_NAME, validate_gated_facts
-from gov_pipeline.quality import FIRST_REPORT_YEAR, SIGNED_FACT_SUFFIX
+from gov_pipeline.quality import (
+    FIRST_REPORT_YEAR,
+    PLAUSIBLE_MAX,
+    SIGNED_FACT_SUFFIX,
+    implausible_sql,
+)
 
 EXAMPLES = 5
 MAX_WARNING_SHARE = 0.5  # above this share of scored reports with warnings, something upstream broke
@@ -79,6 +84,14 @@ year_plausible = _gate("year_plausible", f"No scored report claims a year before
 """)
 
 
+value_plausible = _gate("value_plausible", "No scored report states a value that is not finite or beyond its unit's "
+                        f"plausible bound ({', '.join(f'{u} {b:.0e}' for u, b in PLAUSIBLE_MAX.items())}).", f"""
+    select f.doc_id, f.fact_key || ' = ' || f.value || ' ' || f.unit
+    from report_facts f join reports r on r.doc_id = f.doc_id and r.status = 'scored'
+    where {implausible_sql('f.value', 'f.unit')}
+""")
+
+
 @dg.asset_check(asset="reports", name="gx_reports_gate", blocking=True,
                 description="Great Expectations suite over the gated facts (see expectations.py).")
 def gx_reports_gate(duckdb: DuckDBResource) -> dg.AssetCheckResult:
@@ -130,5 +143,5 @@ def warning_share(duckdb: DuckDBResource) -> dg.AssetCheckResult:
 
 
 BLOCKING_CHECKS: list[dg.AssetChecksDefinition] = [count_non_negative, completed_le_received, year_plausible,
-                                                   gx_reports_gate]
+                                                   value_plausible, gx_reports_gate]
 STAGE_CHECKS: list[dg.AssetChecksDefinition] = [no_html_residue, every_report_has_sections, every_fact_has_evidence, warning_share]

@@ -6,6 +6,9 @@ import html
 import re
 from dataclasses import dataclass, field
 
+import regex
+
+from gov_pipeline.charclass import NOT_HAN
 from gov_pipeline.decoding import UndecodableError
 from gov_pipeline.html_text import parse_html
 from gov_pipeline.metadata import Metadata, extract_metadata, is_annual_report
@@ -30,16 +33,15 @@ from gov_pipeline.normalize import (
 )
 from gov_pipeline.pdf_text import pdf_to_text
 from gov_pipeline.records import CleanedDocument, DocumentFailure, RawDocument
+from gov_pipeline.sections import stated_reports
 
-MAX_BYTES = 32 * 1024 * 1024
 MAX_TEXT_CHARS = 1_000_000
 PAGE_META_KEYS = ("articletitle", "pubdate", "publishdate", "publishtime", "contentsource", "author", "url",
                   "columnname", "sitename", "keywords", "description")
 PAGE_METADATA_CHARS = 8000  # page metadata rows (索引号, 发布日期…) sit before or just after the title
 MIN_REPORT_CJK = 50
-MIN_OTHER_LETTERS = 300
 _ENTITY = re.compile(r"&(?:#\d{2,7}|#x[0-9a-fA-F]{2,6}|[a-zA-Z]{2,8});")
-_NOT_CJK = re.compile(r"[^\u4e00-\u9fff]+")
+_NOT_CJK = regex.compile(rf"{NOT_HAN}+")
 _BLOCK_START = re.compile(
     r"^(?:\||[一二三四五六七八九十]+[、.．]|[（(][一二三四五六七八九十\d]+[)）]|\d+[、.．](?!\d)|第[一二三四五六七八九十]+[章节部分]|附件|附表)"
 )
@@ -80,7 +82,7 @@ def _extract(raw: RawDocument, data: bytes) -> _Extracted:
     if raw.content_type == "pdf":
         text = pdf_to_text(data)
         return _Extracted(text, text, NoiseLog())
-    text = data.decode(raw.detected_encoding or "utf-8", errors="replace")
+    text = data.decode(raw.detected_encoding or "utf-8", errors="replace").replace("\x00", "")  # stray NULs
     if raw.content_type == "html":
         page = parse_html(text)
         return _Extracted(page.body_text, page.page_text, NoiseLog(page.removed), page.title, page.heading, page.meta)
@@ -98,16 +100,14 @@ def clean_document(raw: RawDocument, data: bytes) -> CleaningResult:
 
     if raw.read_error:
         return fail("unreadable", raw.read_error)
-    if len(data) > MAX_BYTES:
-        return fail("unreadable", f"file of {len(data) / 2**20:.0f} MB exceeds the {MAX_BYTES // 2**20} MB limit")
     try:
         extracted = _extract(raw, data)
     except UndecodableError as exc:
         return fail("unreadable", str(exc))
     body, page_text, log, meta = extracted.body, extracted.page_text, extracted.log, extracted.meta
-    if len(body) > MAX_TEXT_CHARS:
-        log["over_length_text"] += len(body) - MAX_TEXT_CHARS
-        body = body[:MAX_TEXT_CHARS]
+    if len(body) > MAX_TEXT_CHARS:  # a cut text would be scored without the part past the cut
+        return fail("unreadable", f"extracted text of {len(body):,} characters exceeds the {MAX_TEXT_CHARS:,}-character "
+                                  "limit: not read partially")
     body, converted = _normalise(body, log)
     page_text, _ = _normalise(page_text[:PAGE_METADATA_CHARS], NoiseLog())
     body = restore_flattened_lines(drop_inline_chrome(drop_markup_residue(body, log), log))
@@ -118,10 +118,14 @@ def clean_document(raw: RawDocument, data: bytes) -> CleaningResult:
         body = unwrap_lines(body, lambda line: bool(_BLOCK_START.match(line)))
     cjk = len(_NOT_CJK.sub("", body))  # Chinese characters (a C-speed count)
     if cjk < MIN_REPORT_CJK:
-        letters = sum(ch.isalpha() for ch in body)
-        if letters >= MIN_OTHER_LETTERS:
-            return fail("not_a_report", f"readable text but only {cjk} Chinese characters: not a Chinese annual report")
-        return fail("unreadable", f"no report text: only {cjk} Chinese characters remain after removing markup and page chrome")
+        if cjk or any(ch.isalpha() for ch in body):
+            return fail("not_a_report", f"readable text but only {cjk} Chinese characters: too short for an annual "
+                                        "report")
+        return fail("unreadable", "no text remains after removing markup and page chrome")
+    years = stated_reports(body)
+    if len(years) > 1:
+        return fail("needs_review", f"the page holds {len(years)} reports ({', '.join(map(str, years))}): not read as "
+                                    "one report and not scored; split it into one file per report")
     header = {key: fold_fullwidth(to_simplified(value)[0]) for key, value in extracted.header.items()}
     metadata: Metadata = extract_metadata(html_title=extracted.html_title, html_heading=extracted.html_heading,
                                           meta=meta, header=header, page_text=drop_spaces_between_cjk(page_text),

@@ -17,6 +17,9 @@ from typing import TYPE_CHECKING, Any
 from gov_pipeline.collect.client import Politeness
 from gov_pipeline.collect.registry import COLUMN_REGISTRY
 from gov_pipeline.config import DUCKDB_PATH_ENV, RAW_DIR_ENV, settings
+from gov_pipeline.writer_lock import WarehouseBusy, writer_lock
+
+BUSY_EXIT = 3  # another run holds the warehouse's writer lock
 
 if TYPE_CHECKING:
     import duckdb
@@ -39,12 +42,17 @@ def _materialise(args: argparse.Namespace, first: str | None = None, last: str |
     if first not in keys or last not in keys or keys.index(first) > keys.index(last):
         print(f"years must run from {keys[0]} to {keys[-2]} or '{keys[-1]}', first <= last", file=sys.stderr)
         return 2
-    defs = build_definitions(config)
-    instance = dg.DagsterInstance.get() if os.environ.get("DAGSTER_HOME") else dg.DagsterInstance.ephemeral()
-    result = defs.resolve_job_def(all_assets_job.name).execute_in_process(
-        instance=instance, raise_on_error=False,
-        tags=range_tags(first, last),
-        run_config={"loggers": {"console": {"config": {"log_level": args.log_level}}}})
+    try:  # one writer per warehouse: taken before anything runs (the run's resource re-enters it)
+        with writer_lock(config.duckdb_path, args.wait, lambda message: print(message, file=sys.stderr)):
+            defs = build_definitions(config)
+            instance = dg.DagsterInstance.get() if os.environ.get("DAGSTER_HOME") else dg.DagsterInstance.ephemeral()
+            result = defs.resolve_job_def(all_assets_job.name).execute_in_process(
+                instance=instance, raise_on_error=False,
+                tags=range_tags(first, last),
+                run_config={"loggers": {"console": {"config": {"log_level": args.log_level}}}})
+    except WarehouseBusy as busy:
+        print(f"gov-pipeline: {busy}", file=sys.stderr)
+        return BUSY_EXIT
     # through the run's resource: DuckDB refuses a second configuration for a database it still caches
     with DuckDBResource(database=str(config.duckdb_path)).get_connection() as conn:
         print(summary(conn, config.duckdb_path))
@@ -104,16 +112,33 @@ def extract(path: Path, today: date | None = None) -> dict[str, Any]:
     """One document through every stage, in memory."""
     from gov_pipeline.cleaning import clean_document
     from gov_pipeline.facts import extract_prose_facts, extract_table_facts, merge_facts
-    from gov_pipeline.ingest import read_raw
-    from gov_pipeline.quality import ReportContext, evaluate_report, percentage_checks, violations
+    from gov_pipeline.ingest import (
+        Entry,
+        NotReadable,
+        escape_name,
+        read_entry,
+        read_raw,
+        readable_name,
+    )
+    from gov_pipeline.quality import (
+        ReportContext,
+        evaluate_report,
+        percentage_checks,
+        violations,
+    )
     from gov_pipeline.sections import split_sections
     from gov_pipeline.tables import extract_tables
     from gov_pipeline.template import detect_template
 
-    data = path.read_bytes()
-    raw = read_raw(path, path.parent, data)
+    name = os.fsencode(path.name)
+    entry = Entry(os.fsencode(path.absolute()), escape_name(name), readable_name(name))
+    try:  # the file's folder is its input folder: the same limits and symlink rule as the catalog
+        data = read_entry(entry, path.absolute().parent)
+    except NotReadable as exc:
+        return {"file": entry.display_path, "status": "unreadable", "status_reason": str(exc)}
+    raw = read_raw(path, path.parent, data, entry.source_path)
     result = clean_document(raw, data)
-    out: dict[str, Any] = {"file": str(path), "raw": asdict(raw)}
+    out: dict[str, Any] = {"file": entry.display_path, "raw": asdict(raw)}
     document = result.document
     if document is None:
         out["status"] = result.failure.status  # type: ignore[union-attr]
@@ -153,6 +178,9 @@ def main(argv: list[str] | None = None) -> int:
         command.add_argument("--raw-dir", default=str(settings().raw_dir),
                              help="folder of raw reports (searched recursively)")
         command.add_argument("--db", default=str(settings().duckdb_path), help="DuckDB warehouse file to write")
+        command.add_argument("--wait", type=float, default=settings().lock_wait_seconds, metavar="SECONDS",
+                             help="when another run is writing the warehouse, wait this long for it "
+                                  "(default: exit at once with status 3)")
         command.add_argument("--log-level", default="INFO", choices=["DEBUG", "INFO", "WARNING", "ERROR"],
                              help="Dagster console log level")
     one = commands.add_parser("extract", help="run one document through every stage and print JSON")

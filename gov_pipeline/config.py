@@ -13,12 +13,16 @@ RAW_DIR_ENV = "GOV_PIPELINE_RAW_DIR"
 DUCKDB_PATH_ENV = "GOV_PIPELINE_DUCKDB_PATH"
 DEFAULT_RAW_DIR = PROJECT_ROOT / "data" / "raw"
 DEFAULT_DUCKDB_PATH = PROJECT_ROOT / "data" / "warehouse.duckdb"
+LOCK_WAIT_ENV = "GOV_PIPELINE_LOCK_WAIT_SECONDS"
+DOCUMENT_SECONDS_ENV = "GOV_PIPELINE_DOCUMENT_SECONDS"
+DEFAULT_DOCUMENT_SECONDS = 60.0  # per document and stage; real reports take well under a second
 
 
 @dataclass(frozen=True)
 class Settings:
     raw_dir: Path
     duckdb_path: Path
+    lock_wait_seconds: float = 0.0  # how long a run waits for another writer of the same warehouse
 
 
 def settings() -> Settings:
@@ -26,4 +30,10 @@ def settings() -> Settings:
     return Settings(
         raw_dir=Path(os.environ.get(RAW_DIR_ENV) or DEFAULT_RAW_DIR).resolve(),
         duckdb_path=Path(os.environ.get(DUCKDB_PATH_ENV) or DEFAULT_DUCKDB_PATH).resolve(),
+        lock_wait_seconds=float(os.environ.get(LOCK_WAIT_ENV) or 0),
     )
+
+
+def document_seconds() -> float:
+    """The time budget of one document in one stage (seconds; 0 switches it off)."""
+    return float(os.environ.get(DOCUMENT_SECONDS_ENV) or DEFAULT_DOCUMENT_SECONDS)

@@ -9,8 +9,6 @@ import sys
 from pathlib import Path
 
 import dagster as dg
-from dagster_dbt import DbtCliResource
-from dagster_duckdb import DuckDBResource
 
 from gov_pipeline.assets import (
     cleaned_documents,
@@ -25,7 +23,7 @@ from gov_pipeline.collect.asset import Collection, collect_job, collect_season_w
 from gov_pipeline.checks import BLOCKING_CHECKS, STAGE_CHECKS
 from gov_pipeline.config import DUCKDB_PATH_ENV, Settings, settings
 from gov_pipeline.dbt_project import dbt_project
-from gov_pipeline.resources import RawFolder
+from gov_pipeline.resources import OfflineDbtCli, RawFolder, Warehouse
 from gov_pipeline.scoring import scoring_models
 
 # Runs are for one report year (sensor, schedules, a backfill of one year) or a range of years (a
@@ -48,10 +46,10 @@ def build_definitions(config: Settings) -> dg.Definitions:
         schedules=[*schedules, collect_season_weekly],
         executor=dg.in_process_executor,
         resources={
-            "duckdb": DuckDBResource(database=str(config.duckdb_path)),
+            "duckdb": Warehouse(database=str(config.duckdb_path), lock_wait_seconds=config.lock_wait_seconds),
             "raw_folder": RawFolder(path=str(config.raw_dir)),
             "collection": Collection(),
-            "dbt": DbtCliResource(project_dir=dbt_project, dbt_executable=str(Path(sys.executable).parent / "dbt")),
+            "dbt": OfflineDbtCli(project_dir=dbt_project, dbt_executable=str(Path(sys.executable).parent / "dbt")),
         },
     )
 

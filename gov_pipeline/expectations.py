@@ -9,9 +9,9 @@ from typing import Any
 
 import duckdb
 
-from gov_pipeline.quality import SIGNED_FACT_SUFFIX
+from gov_pipeline.quality import SIGNED_FACT_SUFFIX, implausible_sql
 
-STATUSES = ("scored", "quarantined", "not_a_report", "unreadable", "duplicate", "pending")
+STATUSES = ("scored", "quarantined", "needs_review", "not_a_report", "unreadable", "duplicate", "pending")
 SUITE_NAME = "reports_gate"
 
 # One row per input file; fact columns are filled for scored reports only, so the count expectations
@@ -21,14 +21,16 @@ select
     r.doc_id, r.source_path, r.status,
     case when r.status = 'scored' then f.min_count end as min_count,
     case when r.status = 'scored' then f.completed end as requests_completed,
-    case when r.status = 'scored' then f.received + coalesce(f.carried_over, 0) end as received_plus_carried_over
+    case when r.status = 'scored' then f.received + coalesce(f.carried_over, 0) end as received_plus_carried_over,
+    case when r.status = 'scored' then coalesce(f.implausible, 0) end as implausible_values
 from reports r
 left join (
     select doc_id,
         min(value) filter (where not suffix(fact_key, '{SIGNED_FACT_SUFFIX}')) as min_count,
         max(value) filter (where fact_key = 'requests_completed') as completed,
         max(value) filter (where fact_key = 'requests_received') as received,
-        max(value) filter (where fact_key = 'requests_carried_over') as carried_over
+        max(value) filter (where fact_key = 'requests_carried_over') as carried_over,
+        count(*) filter (where {implausible_sql()}) as implausible
     from report_facts group by doc_id
 ) f on f.doc_id = r.doc_id
 """
@@ -56,6 +58,7 @@ def _suite():
         gxe.ExpectColumnValuesToBeInSet(column="status", value_set=list(STATUSES)),
         gxe.ExpectColumnValuesToBeUnique(column="source_path"),
         gxe.ExpectColumnValuesToBeBetween(column="min_count", min_value=0),
+        gxe.ExpectColumnValuesToBeBetween(column="implausible_values", min_value=0, max_value=0),
         gxe.ExpectColumnPairValuesAToBeGreaterThanB(
             column_A="received_plus_carried_over", column_B="requests_completed", or_equal=True,
             ignore_row_if="either_value_is_missing"),

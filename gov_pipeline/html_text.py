@@ -9,8 +9,10 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 
+import regex
 from selectolax.lexbor import LexborHTMLParser, LexborNode
 
+from gov_pipeline.charclass import HAN
 from gov_pipeline.grids import render_pipe_rows, resolve_spans
 
 BLOCK = "\x1f"
@@ -38,7 +40,7 @@ CHROME_SELECTORS = (
     "[class*=footer]",
 )
 MIN_CONTENT_CJK = 150
-_CJK = re.compile(r"[\u4e00-\u9fff]")
+_CJK = regex.compile(HAN)
 _SPACE_RUN = re.compile(r"[ \t\r\n\f\v\xa0\u1680\u2000-\u200a\u2028\u2029\u202f\u205f\u3000]+")
 _INVISIBLE = re.compile(r"[\u200b-\u200d\u2060\ufeff\u00ad]")
 

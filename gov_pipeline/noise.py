@@ -9,10 +9,14 @@ from collections import Counter
 from collections.abc import Callable
 from pathlib import Path
 
+import regex
+
+from gov_pipeline.charclass import HAN
+
 NoiseLog = Counter  # kind -> characters removed
 
 _CRAWLER_SEPARATOR = re.compile(r"^=+\s*正文\s*=+[ \t]*$", re.M)
-_HEADER_FIELD = re.compile(r"^\s*([\u4e00-\u9fffA-Za-z]{2,10})\s*[:：]\s*(.*?)\s*$")
+_HEADER_FIELD = regex.compile(rf"^\s*([{HAN}A-Za-z]{{2,10}})\s*[:：]\s*(.*?)\s*$")
 
 METADATA_LABELS = (
     "信息索引号|索引号|公开方式|公开形式|发布机构|发布单位|发文机关|组配分类|主题分类|体裁分类|服务对象分类|文件编号|"
@@ -40,8 +44,9 @@ _INLINE_CHROME = re.compile(
     r"当前位置[:：].{0,300}?相关链接[:：]\s*(?:-->)?|(?:\s|^)(?:微信 微博 QQ空间|全真版 文字版|附件下载)(?=\s|$)"
 )
 
+_HANZI = regex.compile(HAN)
 _SPAM_LEXICON_FILE = Path(__file__).with_name("spam_lexicon.txt")
-_WORD_CHAR = re.compile(r"[\u4e00-\u9fffA-Za-z0-9]")
+_WORD_CHAR = regex.compile(rf"[{HAN}A-Za-z0-9]")
 _PRIVATE_USE = re.compile(r"[\ue000-\uf8ff]")
 _MOJIBAKE_ANCHOR = re.compile(r"[\ue000-\uf8ff\ufffd]|(?<![A-Za-z0-9])\?(?=[。！!?A-Za-z\u3100-\u312f\ue000-\uf8ff])")
 # Symbols that garbled GBK/UTF-8 produces and Chinese prose does not use (curly quotes, dashes, dots kept).
@@ -134,7 +139,7 @@ _UNCLEAN = re.compile(r"[\ue000-\uf8ff\ufffd\u3100-\u312f\u2500-\u257f\u2460-\u2
 
 
 def _common_share(text: str) -> float:
-    hanzi = [ch for ch in text if "\u3400" <= ch <= "\u9fff"]
+    hanzi = _HANZI.findall(text)
     return sum(map(_is_common_hanzi, hanzi)) / len(hanzi) if hanzi else 0.0
 
 
@@ -156,7 +161,7 @@ def _realign(segment: str, simplify: Callable[[str], str]) -> tuple[str, int] | 
     while same < min(len(fixed), used) and fixed[-1 - same] == segment[used - 1 - same]:
         same += 1
     new_head, old_head = fixed[:len(fixed) - same], segment[:used - same]
-    hanzi = len(re.findall(r"[\u4e00-\u9fff]", new_head))
+    hanzi = len(_HANZI.findall(new_head))
     garbled = bool(_UNCLEAN.search(old_head)) or _common_share(simplify(old_head)) < 0.5
     if hanzi < 2 or not garbled or _common_share(simplify(new_head)) < 0.75:
         return None
@@ -203,7 +208,7 @@ def drop_mojibake(text: str, log: NoiseLog) -> str:
     def suspect(ch: str) -> bool:
         if _MOJIBAKE_SYMBOL.match(ch) or ch.isascii() and ch.isalpha():
             return True
-        if "\u3400" <= ch <= "\u9fff" or ch >= "\U00020000":
+        if _HANZI.match(ch):
             return frequency[ch] <= 1 if _is_common_hanzi(ch) else frequency[ch] < 5
         return False
 

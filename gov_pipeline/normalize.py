@@ -10,6 +10,9 @@ from collections.abc import Callable
 from functools import lru_cache
 
 import opencc
+import regex
+
+from gov_pipeline.charclass import HAN
 
 _FULLWIDTH_ALNUM = str.maketrans(
     {chr(0xFF10 + i): chr(0x30 + i) for i in range(10)}
@@ -18,11 +21,11 @@ _FULLWIDTH_ALNUM = str.maketrans(
     | {"％": "%", "＠": "@"}
 )
 _FULLWIDTH_DECIMAL = re.compile(r"(?<=\d)[．·](?=\d)")
-_CJK_CLASS = r"\u3000-\u303f\u3400-\u4dbf\u4e00-\u9fff\uff01-\uff0f\uff1a-\uff20\u2018-\u201d"
+_CJK_CLASS = HAN + r"\u3000-\u303f\uff01-\uff0f\uff1a-\uff20\u2018-\u201d"
 # Spaces a reader does not see: between Chinese characters, and between a Chinese character and a digit
 # ("2023 年", "申请 21 件" in PDF text). Spaces between digits are kept: they separate table cells.
 _SPACE_RUN = re.compile(r"[ \t]+")
-_CJK_CHAR = re.compile(f"[{_CJK_CLASS}]")
+_CJK_CHAR = regex.compile(f"[{_CJK_CLASS}]")
 _TONED = "āáǎàēéěèīíǐìōóǒòūúǔùǖǘǚǜńňǹḿ"
 _TONED_VOWEL = re.compile(f"[{_TONED}]")
 # 網(wǎng)站 -> 网站: a tone-marked pinyin syllable in brackets right after a character.
@@ -67,7 +70,7 @@ def fold_fullwidth(text: str) -> str:
     return _FULLWIDTH_DECIMAL.sub(".", folded)
 
 
-_BLOCK_GAP = re.compile(r"(?<=[\u4e00-\u9fff。；！？”）)])[ \t\u3000]+(?=[\u4e00-\u9fff（(“])")
+_BLOCK_GAP = regex.compile(rf"(?<=[{HAN}。；！？”）)])[ \t\u3000]+(?=[{HAN}（(“])")
 FLATTENED_LINE_CHARS = 1000
 
 

@@ -10,7 +10,6 @@ from __future__ import annotations
 import hashlib
 import multiprocessing
 import os
-import re
 from bisect import bisect_left, bisect_right
 from collections import deque
 from collections.abc import Callable, Iterable, Iterator, Sequence
@@ -25,9 +24,19 @@ import duckdb
 import polars as pl
 
 from gov_pipeline.agencies import resolution_columns, resolve_report
+from gov_pipeline.budget import BudgetExceeded, can_time, time_budget
+from gov_pipeline.catalog_year import catalog_year
 from gov_pipeline.cleaning import clean_document
 from gov_pipeline.facts import extract_prose_facts, extract_table_facts, merge_facts
-from gov_pipeline.ingest import discover, read_raw
+from gov_pipeline.ingest import (
+    Entry,
+    NotReadable,
+    discover,
+    open_document,
+    read_entry,
+    read_raw,
+    unread_document,
+)
 from gov_pipeline.partitions import partition_key, rewritten, scope
 from gov_pipeline.quality import (
     CARRYOVER_FACTS,
@@ -42,7 +51,14 @@ from gov_pipeline.records import DocumentFailure, Fact, RawDocument, Section, Ta
 from gov_pipeline.sections import split_sections
 from gov_pipeline.tables import extract_tables
 from gov_pipeline.template import CUMULATIVE_SUFFIX, detect_template
-from gov_pipeline.warehouse import TABLES, ensure_tables, frame, read_frame, replace_rows, replacing
+from gov_pipeline.warehouse import (
+    TABLES,
+    ensure_tables,
+    frame,
+    read_frame,
+    replace_rows,
+    replacing,
+)
 
 T = TypeVar("T")
 R = TypeVar("R")
@@ -50,7 +66,7 @@ CHUNK = 32  # documents per worker task
 READ_BATCH = 2000  # documents whose sections and cells are read from the warehouse at once
 PARALLEL_THRESHOLD = 24  # below this many documents a worker pool costs more than it saves
 IN_FLIGHT_PER_WORKER = 8  # tasks submitted ahead of the results read back
-_YEAR_HINT = re.compile(r"((?:19|20)\d{2})\s*年度?[^\n。]{0,30}?(?:政府信息公开|政务公开|信息公开)[^\n。]{0,12}?(?:报告|年报)")
+STAGES = ("cleaning", "structure", "facts", "dq_checks")  # document_failures.stage, in run order
 
 
 def worker_count() -> int:
@@ -67,7 +83,7 @@ def parallel_map(function: Callable[[T], R], tasks: Iterable[T], documents: int)
     costs about a second); `tasks` may be lazy: only a few tasks per worker are in flight, so the
     caller reads the next batch from the warehouse while the workers compute, in bounded memory."""
     workers = worker_count()
-    if workers == 1 or documents < PARALLEL_THRESHOLD:
+    if (workers == 1 or documents < PARALLEL_THRESHOLD) and can_time():  # the time budget needs the main thread
         yield from map(function, tasks)
         return
     with ProcessPoolExecutor(max_workers=workers, mp_context=multiprocessing.get_context("spawn")) as pool:
@@ -148,41 +164,49 @@ class StageStats:
 
 
 # ---------------------------------------------------------------- stage 1: raw_documents
-def year_hint(raw: RawDocument, data: bytes) -> int | None:
-    """The report year as the file's first lines state it (cheap: no parsing), for partitioning."""
-    if raw.detected_encoding is None:
-        return None
-    match = _YEAR_HINT.search(data[:16384].decode(raw.detected_encoding, errors="ignore"))
-    return int(match.group(1)) if match else None
+def catalog_row(entry: Entry, raw_dir: Path) -> dict[str, Any]:
+    """One entry's catalog row: read (within the limits) and fingerprinted, or the reason it was not."""
+    try:
+        data = read_entry(entry, raw_dir)
+    except NotReadable as exc:
+        raw, year = unread_document(entry, str(exc)), None
+    else:
+        raw = read_raw(Path(os.fsdecode(entry.path)), raw_dir, data, entry.source_path)
+        year = None if raw.read_error else catalog_year(raw.content_type, data, raw.detected_encoding)
+    return _catalog_record(entry, raw, year)
 
 
-def _fingerprint(task: tuple[list[str], str]) -> list[dict[str, Any]]:
-    paths, raw_dir = task
+def _catalog_record(entry: Entry, raw: RawDocument, year: int | None) -> dict[str, Any]:
+    return vars(raw) | {"display_path": entry.display_path, "report_year_hint": year, "partition_key": partition_key(year)}
+
+
+def _catalog(task: tuple[list[Entry], str]) -> list[dict[str, Any]]:
+    entries, raw_dir = task
     rows = []
-    for name in paths:
-        path = Path(name)
-        data = path.read_bytes()
-        raw = read_raw(path, Path(raw_dir), data)
-        hint = year_hint(raw, data)
-        rows.append(vars(raw) | {"report_year_hint": hint, "partition_key": partition_key(hint)})
+    for entry in entries:
+        try:
+            with time_budget():
+                rows.append(catalog_row(entry, Path(raw_dir)))
+        except BudgetExceeded as exc:
+            rows.append(_catalog_record(entry, unread_document(entry, f"{exc} (catalog)"), None))
     return rows
 
 
 def build_raw_documents(conn: duckdb.DuckDBPyConnection, raw_dir: Path) -> StageStats:
-    """Fingerprint every file; the second and later files with the same bytes are duplicates."""
-    paths = [str(p) for p in discover(raw_dir)]
+    """Catalog every entry of the folder; the second and later files with the same bytes are duplicates."""
+    entries = discover(raw_dir)
     stats = StageStats()
     rows: list[dict[str, Any]] = []
     primary: dict[str, str] = {}
     now = datetime.now().replace(microsecond=0)
-    for found in parallel_map(_fingerprint, [(list(c), str(raw_dir)) for c in chunks(paths, 256)], len(paths)):
+    for found in parallel_map(_catalog, [(list(c), str(raw_dir)) for c in chunks(entries, 256)], len(entries)):
         for row in found:
             first = primary.setdefault(row["doc_id"], row["source_path"])
             row |= {"duplicate_of": None if first == row["source_path"] else first, "ingested_at": now}
             rows.append(row)
             stats.add(row["content_type"])
             stats.add("duplicates", row["duplicate_of"] is not None)
-            stats.add("undecodable", row["read_error"] is not None)
+            stats.add("unreadable", row["read_error"] is not None)
     stats.add("files", len(rows))
     replace_rows(conn, "raw_documents", frame("raw_documents", rows))
     return stats
@@ -194,12 +218,24 @@ def _clean(task: tuple[list[RawDocument], dict[str, str], str]) -> tuple[pl.Data
     cleaned: list[dict[str, Any]] = []
     failures: list[DocumentFailure] = []
     for raw in raws:
-        data = (Path(raw_dir) / raw.source_path).read_bytes()
+        if raw.read_error:  # the catalog did not read it (or could not decode it): nothing to open
+            failures.append(DocumentFailure(raw.doc_id, "cleaning", "unreadable", raw.read_error))
+            continue
+        try:
+            data = open_document(Path(raw_dir), raw.source_path)
+        except NotReadable as exc:
+            failures.append(DocumentFailure(raw.doc_id, "cleaning", "unreadable", str(exc)))
+            continue
         if hashlib.sha256(data).hexdigest() != raw.doc_id:
             failures.append(DocumentFailure(raw.doc_id, "cleaning", "unreadable",
                                             "the file changed after it was fingerprinted; re-run raw_documents"))
             continue
-        result = clean_document(raw, data)
+        try:
+            with time_budget():
+                result = clean_document(raw, data)
+        except BudgetExceeded as exc:
+            failures.append(DocumentFailure(raw.doc_id, "cleaning", "unreadable", f"{exc} (cleaning)"))
+            continue
         if result.document is None:
             failures.append(result.failure)  # type: ignore[arg-type]
             continue
@@ -236,26 +272,39 @@ def build_cleaned_documents(conn: duckdb.DuckDBPyConnection, raw_dir: Path,
     return stats
 
 
-def _reports_in(conn: duckdb.DuckDBPyConnection, columns: str, partitions: Sequence[str] | None) -> list[tuple]:
-    """Annual reports of the partitions (cleaned and recognised as reports), partition key last."""
+def _reports_in(conn: duckdb.DuckDBPyConnection, columns: str, partitions: Sequence[str] | None,
+                before: str = "structure") -> list[tuple]:
+    """Annual reports of the partitions (cleaned and recognised as reports) that no stage before
+    `before` gave up on (e.g. past its time budget), partition key last."""
     where, params = scope(partitions)
-    return conn.execute(f"select {columns}, partition_key from cleaned_documents where is_annual_report and {where} "
-                        "order by doc_id", params).fetchall()
+    ensure_tables(conn, ["document_failures"])
+    earlier = STAGES[:STAGES.index(before)]
+    return conn.execute(f"select {columns}, partition_key from cleaned_documents c where is_annual_report and {where} "
+                        "and not exists (select 1 from document_failures f where f.doc_id = c.doc_id "
+                        "and f.stage in (select unnest(?))) order by doc_id", [*params, list(earlier)]).fetchall()
 
 
 # ---------------------------------------------------------------- stage 3: sections and tables
 TEXTS = Rows("cleaned_documents", "doc_id, text")
 
 
-def _structure(task: DocumentChunk) -> tuple[pl.DataFrame, pl.DataFrame]:
+def _structure(task: DocumentChunk) -> tuple[pl.DataFrame, pl.DataFrame, pl.DataFrame]:
     documents, (texts,) = task
     sections: list[Section] = []
     cells: list[TableCell] = []
+    failures: list[DocumentFailure] = []
     for doc_id, text in texts.iter_rows():
-        sections += split_sections(doc_id, text)
-        cells += extract_tables(doc_id, text)
+        try:
+            with time_budget():
+                found = split_sections(doc_id, text), extract_tables(doc_id, text)
+        except BudgetExceeded as exc:
+            failures.append(DocumentFailure(doc_id, "structure", "unreadable", f"{exc} (sections and tables)"))
+            continue
+        sections += found[0]
+        cells += found[1]
     partitions = _partitions(documents)
-    return filed("report_sections", sections, partitions), filed("report_tables", cells, partitions)
+    return (filed("report_sections", sections, partitions), filed("report_tables", cells, partitions),
+            filed("document_failures", failures, partitions))
 
 
 def build_structure(conn: duckdb.DuckDBPyConnection, partitions: Sequence[str] | None = None) -> StageStats:
@@ -263,10 +312,14 @@ def build_structure(conn: duckdb.DuckDBPyConnection, partitions: Sequence[str] |
     replaced, params = rewritten(partitions)
     stats = StageStats()
     stats.add("documents", len(documents))
-    with replacing(conn, {"report_sections": replaced, "report_tables": replaced}, params) as write:
-        for sections, cells in parallel_map(_structure, document_chunks(conn, documents, [TEXTS]), len(documents)):
+    with replacing(conn, {"report_sections": replaced, "report_tables": replaced,
+                          "document_failures": f"stage = 'structure' and {replaced}"}, params) as write:
+        for sections, cells, failed in parallel_map(_structure, document_chunks(conn, documents, [TEXTS]),
+                                                    len(documents)):
             write("report_sections", sections)
             write("report_tables", cells)
+            write("document_failures", failed)
+            stats.add("unreadable", failed.height)
             stats.add("documents_with_table3", cells.filter(pl.col("table_key") == "table3")["doc_id"].n_unique())
             stats.add("sections", sections.height)
             stats.add("table_cells", cells.height)
@@ -279,32 +332,43 @@ TEMPLATE_CELLS = Rows("report_tables", _fields(TableCell), where="col_key is not
                       order="table_idx, row_idx, col_idx")
 
 
-def _facts(task: DocumentChunk) -> tuple[pl.DataFrame, pl.DataFrame]:
+def _facts(task: DocumentChunk) -> tuple[pl.DataFrame, pl.DataFrame, pl.DataFrame]:
     documents, (section_rows, cell_rows) = task
     sections_of, cells_of = grouped(section_rows.iter_rows()), grouped(cell_rows.iter_rows())
     facts: list[Fact] = []
     checks: list[Check] = []
+    failures: list[DocumentFailure] = []
     for doc_id, year, _ in documents:
         sections = [Section(*row) for row in sections_of.get(doc_id, [])]
         cells = [TableCell(*row) for row in cells_of.get(doc_id, [])]
-        found, disagreements = merge_facts(doc_id, extract_prose_facts(doc_id, sections, year),
-                                           extract_table_facts(doc_id, cells))
+        try:
+            with time_budget():
+                found, disagreements = merge_facts(doc_id, extract_prose_facts(doc_id, sections, year),
+                                                   extract_table_facts(doc_id, cells))
+                shares = percentage_checks(doc_id, sections)
+        except BudgetExceeded as exc:
+            failures.append(DocumentFailure(doc_id, "facts", "unreadable", f"{exc} (facts)"))
+            continue
         facts += found
         checks += [Check(v.doc_id, v.rule_id, v.severity, "prose vs table", False, v.detail) for v in disagreements]
-        checks += percentage_checks(doc_id, sections)
+        checks += shares
     partitions = _partitions(documents)
-    return filed("report_facts", facts, partitions), filed("fact_checks", checks, partitions)
+    return (filed("report_facts", facts, partitions), filed("fact_checks", checks, partitions),
+            filed("document_failures", failures, partitions))
 
 
 def build_facts(conn: duckdb.DuckDBPyConnection, partitions: Sequence[str] | None = None) -> StageStats:
-    documents = _reports_in(conn, "doc_id, report_year", partitions)
+    documents = _reports_in(conn, "doc_id, report_year", partitions, before="facts")
     replaced, params = rewritten(partitions)
     stats = StageStats()
     tasks = document_chunks(conn, documents, [SECTIONS, TEMPLATE_CELLS])
-    with replacing(conn, {"report_facts": replaced, "fact_checks": replaced}, params) as write:
-        for facts, checks in parallel_map(_facts, tasks, len(documents)):
+    with replacing(conn, {"report_facts": replaced, "fact_checks": replaced,
+                          "document_failures": f"stage = 'facts' and {replaced}"}, params) as write:
+        for facts, checks, failed in parallel_map(_facts, tasks, len(documents)):
             write("report_facts", facts)
             write("fact_checks", checks)
+            write("document_failures", failed)
+            stats.add("unreadable", failed.height)
             stats.add("facts", facts.height)
             for method, count in facts.group_by("method").len().iter_rows():
                 stats.add(f"{method}_facts", count)
@@ -330,7 +394,7 @@ def build_dq_checks(conn: duckdb.DuckDBPyConnection, partitions: Sequence[str] |
                     today: date | None = None) -> StageStats:
     """Every single-report rule on the reports of the partitions (plus the checks made while reading
     facts)."""
-    documents = _reports_in(conn, "doc_id, report_year, publish_date, template", partitions)
+    documents = _reports_in(conn, "doc_id, report_year, publish_date, template", partitions, before="dq_checks")
     where, params = scope(partitions)
     replaced, replaced_params = rewritten(partitions)
     stats = StageStats()
@@ -380,7 +444,7 @@ def build_reports(conn: duckdb.DuckDBPyConnection) -> StageStats:
     return stats
 
 
-REPORTS_QUERY = """
+REPORTS_QUERY = f"""
 with blocking as (
     select doc_id, count(*) as n, string_agg(rule_id || ': ' || detail, '; ' order by rule_id) as reasons
     from dq_violations where severity = 'blocking' group by doc_id
@@ -421,7 +485,9 @@ select
     coalesce(fe.url, c.source_url) as source_url
 from raw_documents r
 left join cleaned_documents c on c.doc_id = r.doc_id and r.duplicate_of is null
-left join document_failures f on f.doc_id = r.doc_id and r.duplicate_of is null
+left join (select * from document_failures
+           qualify row_number() over (partition by doc_id order by array_position({list(STAGES)!r}, stage)) = 1
+          ) f on f.doc_id = r.doc_id and r.duplicate_of is null
 left join blocking b on b.doc_id = c.doc_id
 left join warnings w on w.doc_id = c.doc_id
 left join section_counts s on s.doc_id = c.doc_id

@@ -7,6 +7,7 @@ but is never scored); warnings lower the consistency indicator. Details name the
 
 from __future__ import annotations
 
+import math
 import re
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
@@ -22,12 +23,25 @@ from gov_pipeline.template import (
     row_label,
 )
 
-BLOCKING_RULES = ("count_non_negative", "completed_le_received", "year_plausible")
+BLOCKING_RULES = ("count_non_negative", "completed_le_received", "year_plausible", "value_plausible")
 WARNING_RULES = ("refusal_reasons_sum", "outcomes_sum", "table3_balance", "table3_row_totals", "review_sum",
                  "litigation_sum", "legacy_channels_sum", "percentages_valid", "prose_table_mismatch",
                  "carryover_continuity", "cumulative_chain")
 FIRST_REPORT_YEAR = 2008  # the 2007 regulation took effect on 2008-05-01
 SIGNED_FACT_SUFFIX = "_change"  # only the 2019 template's 本年增/减 columns may be negative
+# The largest value one report can plausibly state, per fact unit (records.Fact.unit). Far above any real
+# report: the busiest bodies receive tens of thousands of requests a year, a province's table 2 counts
+# licences in the millions and its fees in millions of 万元. A value beyond its bound, or not a finite
+# number (an overlong digit run read as inf), is a reading error or a forged page, never a count.
+PLAUSIBLE_MAX: dict[str, float] = {
+    "requests": 1e7,
+    "cases": 1e7,
+    "items": 1e9,
+    "count": 1e10,
+    "yuan": 1e12,
+    "wan_yuan": 1e9,
+}
+PLAUSIBLE_MAX_OTHER = max(PLAUSIBLE_MAX.values())  # a unit not listed above
 LEGACY_REFUSAL_REASONS = ("refused_state_secret", "refused_commercial_secret", "refused_personal_privacy",
                           "refused_security_stability", "refused_not_government_info", "refused_other_law")
 
@@ -63,6 +77,29 @@ def _total(values: Iterable[float | None]) -> float:
     return sum(v for v in values if v is not None)
 
 
+def plausible_bound(unit: str) -> float:
+    return PLAUSIBLE_MAX.get(unit, PLAUSIBLE_MAX_OTHER)
+
+
+def implausible_sql(value: str = "value", unit: str = "unit") -> str:
+    """The SQL condition that holds for an implausible fact (the same bounds as value_plausible), for the
+    gate's asset check and the Great Expectations suite."""
+    cases = " ".join(f"when '{name}' then {bound:.0f}" for name, bound in PLAUSIBLE_MAX.items())
+    return (f"(not isfinite({value}) or abs({value}) > case {unit} {cases} else {PLAUSIBLE_MAX_OTHER:.0f} end)")
+
+
+def implausible_reason(fact: Fact) -> str | None:
+    """Why a fact's value cannot be a real figure, or None when it can."""
+    if not math.isfinite(fact.value):
+        return (f"{fact.fact_key} is not a finite number ({fact.value}): the figure in the text is too long "
+                f"to be a count; evidence: {fact.evidence[:160]}")
+    bound = plausible_bound(fact.unit)
+    if abs(fact.value) > bound:
+        return (f"{fact.fact_key} = {fact.value:,.0f} {fact.unit} is beyond the plausible bound of {bound:,.0f} for "
+                f"one report; evidence: {fact.evidence[:160]}")
+    return None
+
+
 def _blocking(ctx: ReportContext, facts: dict[str, Fact], cells: Sequence[TableCell], today: date) -> Iterable[Check]:
     def check(rule: str, subject: str, passed: bool, detail: str) -> Check:
         return Check(ctx.doc_id, rule, "blocking", subject, passed, detail)
@@ -75,6 +112,9 @@ def _blocking(ctx: ReportContext, facts: dict[str, Fact], cells: Sequence[TableC
                  for cell in cells if cell.value is not None and cell.value < 0
                  and not (cell.col_key or "").endswith(SIGNED_FACT_SUFFIX)]
     yield from negative or [check("count_non_negative", "all counts", True, "no negative count")]
+    implausible = [check("value_plausible", fact.fact_key, False, reason)
+                   for fact in facts.values() if (reason := implausible_reason(fact)) is not None]
+    yield from implausible or [check("value_plausible", "all values", True, "every value finite and within its bound")]
     completed, received = facts.get("requests_completed"), facts.get("requests_received")
     carried = facts.get("requests_carried_over")
     if completed and received:

@@ -11,7 +11,7 @@ from datetime import date
 class RawDocument:
     """One input file as found on disk."""
 
-    doc_id: str  # sha256 of the bytes
+    doc_id: str  # sha256 of the bytes (of the name, for an entry that was not read)
     source_path: str  # relative to the raw folder, POSIX separators
     byte_size: int
     content_type: str  # html | text | markdown | pdf
@@ -106,7 +106,7 @@ class DocumentFailure:
 
     doc_id: str
     stage: str
-    status: str  # unreadable | not_a_report
+    status: str  # unreadable | not_a_report | needs_review
     reason: str
 
 

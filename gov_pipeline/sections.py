@@ -6,7 +6,11 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
+import regex
+
+from gov_pipeline.charclass import HAN
 from gov_pipeline.grids import is_pipe_row
+from gov_pipeline.metadata import report_year
 from gov_pipeline.records import Section
 
 CN_NUMERALS = "一二三四五六七八九十"
@@ -22,7 +26,9 @@ _HEADING_END = re.compile(
 )
 MAX_HEADING_CHARS = 40
 _LAST_TAIL = re.compile(r"^.{2,36}(?:情况|措施|事项|统计表|问题|概述)")
-_CJK = re.compile(r"[\u4e00-\u9fff]")
+_CJK = regex.compile(HAN)
+MAX_TITLE_CHARS = 60
+_SENTENCE_PUNCTUATION = re.compile(r"[。，；！？,;]")
 _SENTENCE_MARK = re.compile(r"[，。；：,;:！？\d|]")
 _BARE_HEADING_END = re.compile(r"(?:情况|类别|形式|数量|措施|问题|做法|成效|事项)$")
 _TABLE_ROW_REST = re.compile(r"^\s*\d[\d\s.,，/／—－\-]*$")
@@ -179,6 +185,23 @@ def split_sections(doc_id: str, text: str) -> list[Section]:
             body.append(heading.rest)
     close()
     return [s for s in sections if s.ordinal > 0 or s.text]
+
+
+def stated_reports(text: str) -> list[int]:
+    """The report years of the reports a text holds, in order: a title line naming a year's report
+    ('2019年政府信息公开工作年度报告') that a top-level 一、 heading follows starts one. A page with two
+    of them for different years holds two reports, which must not be read as one."""
+    starts: list[tuple[int, int]] = []  # (line index, year)
+    lines = [line.strip() for line in text.split("\n") if line.strip()]
+    for index, line in enumerate(lines):
+        if len(line) <= MAX_TITLE_CHARS and not _SENTENCE_PUNCTUATION.search(line):
+            year = report_year(line, "")
+            if year is not None and (not starts or starts[-1][1] != year):
+                starts.append((index, year))
+    bounds = [index for index, _ in starts] + [len(lines)]
+    return [year for (start, year), end in zip(starts, bounds[1:], strict=True)
+            if any((h := parse_heading(line)) is not None and h.level == 1 and h.text.startswith("一")
+                   for line in lines[start + 1:end])]
 
 
 def _plausible_top(heading: str, seen: list[str]) -> bool:

@@ -47,16 +47,20 @@ def _c(name: str, dtype: Any, description: str, *, json: bool = False) -> Column
 DOC_ID = _c("doc_id", pl.String, "sha256 of the file's bytes")
 PARTITION_KEY = _c("partition_key", pl.String, "report-year partition the document is filed under (year or 'unknown')")
 TABLES: dict[str, TableSpec] = {t.name: t for t in (
-    TableSpec("raw_documents", "One row per input file found under the raw folder.", (
-        DOC_ID,
-        _c("source_path", pl.String, "path relative to the raw folder (POSIX separators)"),
-        _c("byte_size", pl.Int64, "file size in bytes"),
-        _c("content_type", pl.String, "html | text | markdown | pdf"),
+    TableSpec("raw_documents", "One row per entry found under the raw folder (files, symlinks, FIFOs, devices…).", (
+        _c("doc_id", pl.String, "sha256 of the file's bytes; for an entry that was not read, of its name"),
+        _c("source_path", pl.String, "path relative to the raw folder (POSIX separators); bytes of a name that "
+           "are not UTF-8 written \\xNN (lossless)"),
+        _c("display_path", pl.String, "the same path for people: a non-UTF-8 name read as GB18030 where it fits"),
+        _c("byte_size", pl.Int64, "file size in bytes (0 when not read)"),
+        _c("content_type", pl.String, "html | text | markdown | pdf | other (a type the pipeline does not read)"),
         _c("detected_encoding", pl.String, "codec the text was read with (NULL for PDF or undecodable bytes)"),
         _c("encoding_method", pl.String, "how the encoding was decided (BOM, declaration, validation, detector)"),
-        _c("read_error", pl.String, "why the bytes are not text, when they are not"),
+        _c("read_error", pl.String, "why the entry was not read (symlink out of the folder, FIFO, device, size, "
+           "permission) or why its bytes are not text"),
         _c("duplicate_of", pl.String, "source_path of the first file with the same bytes, for duplicates"),
-        _c("report_year_hint", pl.Int32, "report year read cheaply from the file's title, NULL when unknown"),
+        _c("report_year_hint", pl.Int32, "report year read from the decoded head (title, first lines, a PDF's "
+           "first page) by metadata.report_year, NULL when unknown"),
         PARTITION_KEY,
         _c("ingested_at", pl.Datetime("us"), "when the file was fingerprinted"),
     )),
@@ -92,7 +96,7 @@ TABLES: dict[str, TableSpec] = {t.name: t for t in (
         DOC_ID,
         PARTITION_KEY,
         _c("stage", pl.String, "stage that failed"),
-        _c("status", pl.String, "unreadable | not_a_report"),
+        _c("status", pl.String, "unreadable | not_a_report | needs_review"),
         _c("reason", pl.String, "reason in words"),
     )),
     TableSpec("report_sections", "One row per section of a report, in reading order.", (
@@ -190,7 +194,7 @@ TABLES: dict[str, TableSpec] = {t.name: t for t in (
         _c("written_date", pl.Date, "signature date"),
         _c("template", pl.String, "legacy | 2019 | 2021"),
         _c("content_type", pl.String, "html | text | markdown | pdf"),
-        _c("status", pl.String, "scored | quarantined | not_a_report | unreadable | duplicate | pending"),
+        _c("status", pl.String, "scored | quarantined | needs_review | not_a_report | unreadable | duplicate | pending"),
         _c("status_reason", pl.String, "why, in words"),
         _c("section_count", pl.Int32, "sections found"),
         _c("fact_count", pl.Int32, "facts extracted"),

@@ -4,8 +4,10 @@ from __future__ import annotations
 
 import os
 import shutil
+import signal
 import subprocess
 import sys
+import time
 from datetime import datetime
 from pathlib import Path
 
@@ -14,11 +16,14 @@ import duckdb
 import polars as pl
 import pytest
 
+from gov_pipeline import pipeline
 from gov_pipeline.automation import changed_partitions, scan_folder
+from gov_pipeline.config import DOCUMENT_SECONDS_ENV
 from gov_pipeline.definitions import defs
 from gov_pipeline.partitions import UNKNOWN, range_tags, year_keys
 from gov_pipeline.resources import RawFolder
 from gov_pipeline.warehouse import frame, replace_rows
+from gov_pipeline.writer_lock import lock_path
 from gov_pipeline_tests.conftest import CORPUS, SEEDS, definitions_on, query
 
 BIN = Path(sys.executable).parent
@@ -172,3 +177,115 @@ def test_cli_refuses_an_unknown_year_range(tmp_path: Path) -> None:
 def test_range_tags() -> None:
     assert range_tags("2019", "2021") == {"dagster/asset_partition_range_start": "2019",
                                           "dagster/asset_partition_range_end": "2021"}
+
+
+def _distinct_copies(raw: Path, count: int) -> None:
+    """`count` real reports with distinct bytes (seed texts, each with its own closing line)."""
+    raw.mkdir()
+    seeds = sorted(SEEDS.glob("*.txt"))
+    for i in range(count):
+        text = seeds[i % len(seeds)].read_text(encoding="utf-8")
+        (raw / f"copy_{i:02d}.txt").write_text(f"{text}\n附注第{i}号。", encoding="utf-8")
+
+
+@pytest.mark.parametrize("workers", ["1", "2"])
+def test_a_document_past_its_time_budget_is_stopped_and_the_run_goes_on(tmp_path: Path, monkeypatch, workers) -> None:
+    """With a budget no real document meets, every document is stopped in its own worker (or inline)
+    and recorded; the pool survives to hand back every chunk."""
+    raw = tmp_path / "raw"
+    _distinct_copies(raw, pipeline.PARALLEL_THRESHOLD + 2)
+    monkeypatch.setenv("GOV_PIPELINE_WORKERS", workers)
+    with duckdb.connect(str(tmp_path / "w.duckdb")) as conn:
+        pipeline.build_raw_documents(conn, raw)
+        monkeypatch.setenv(DOCUMENT_SECONDS_ENV, "0.001")
+        stats = pipeline.build_cleaned_documents(conn, raw)
+        reasons = conn.execute("select stage, status, reason, count(*) from document_failures group by all").fetchall()
+    assert stats.counts["unreadable"] == pipeline.PARALLEL_THRESHOLD + 2
+    assert reasons == [("cleaning", "unreadable", "processing exceeded 0.001 s (cleaning)", pipeline.PARALLEL_THRESHOLD + 2)]
+
+
+def test_a_budget_exceeded_in_a_later_stage_stops_that_document_only(tmp_path: Path, monkeypatch) -> None:
+    raw = tmp_path / "raw"
+    _distinct_copies(raw, 2)
+    monkeypatch.setenv("GOV_PIPELINE_WORKERS", "1")
+    with duckdb.connect(str(tmp_path / "w.duckdb")) as conn:
+        pipeline.build_raw_documents(conn, raw)
+        pipeline.build_cleaned_documents(conn, raw)
+        monkeypatch.setenv(DOCUMENT_SECONDS_ENV, "0.00001")
+        pipeline.build_structure(conn)
+        monkeypatch.delenv(DOCUMENT_SECONDS_ENV)
+        pipeline.build_facts(conn)
+        pipeline.build_dq_checks(conn)
+        pipeline.build_reports(conn)
+        rows = conn.execute("select status, status_reason from reports").fetchall()
+        facts = conn.execute("select count(*) from report_facts").fetchone()[0]
+    assert rows == [("unreadable", "processing exceeded 1e-05 s (sections and tables)")] * 2
+    assert facts == 0  # a document stopped in one stage is not carried into the next
+
+
+def _cli(*args: str, db: Path, raw: Path) -> list[str]:
+    return [str(BIN / "gov-pipeline"), *args, "--raw-dir", str(raw), "--db", str(db), "--log-level", "WARNING"]
+
+
+def _wait_for_lock(db: Path, writer: subprocess.Popen, seconds: float = 300) -> None:
+    lock = lock_path(db)
+    deadline = time.monotonic() + seconds
+    while not (lock.exists() and lock.read_text().startswith("run by pid")):
+        assert writer.poll() is None and time.monotonic() < deadline, "the first run never took the lock"
+        time.sleep(0.2)
+
+
+def test_two_writers_the_second_refuses_at_once_or_waits(tmp_path: Path) -> None:
+    raw, db = tmp_path / "raw", tmp_path / "w.duckdb"
+    shutil.copytree(SEEDS, raw)
+    env = os.environ | {"GOV_PIPELINE_WORKERS": "1"}
+    first = subprocess.Popen(_cli("run", db=db, raw=raw), env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE,
+                             text=True)
+    _wait_for_lock(db, first)
+    refused = subprocess.run(_cli("run", db=db, raw=raw), env=env, capture_output=True, text=True, check=False,
+                             timeout=300)
+    with definitions_on(raw, db) as location:  # a run launched the Dagster way (the UI) meets the same lock
+        ui_run = location.resolve_job_def("all_assets_job").execute_in_process(
+            instance=dg.DagsterInstance.ephemeral(), raise_on_error=False, tags=range_tags())
+    queued = subprocess.Popen(_cli("run", "--wait", "900", db=db, raw=raw), env=env, stdout=subprocess.DEVNULL,
+                              stderr=subprocess.PIPE, text=True)
+    first_err = first.communicate(timeout=900)[1]
+    queued_err = queued.communicate(timeout=900)[1]
+    assert first.returncode == 0, first_err[-2000:]
+    assert refused.returncode == 3
+    assert "another run is writing" in refused.stderr and "nothing was run" in refused.stderr
+    assert "warehouse:" not in refused.stdout  # it stopped before any stage: no summary to print
+    assert not ui_run.success and not ui_run.get_step_success_events()
+    assert "another run is writing" in str(ui_run.get_run_failure_event() or ui_run.all_events)
+    assert queued.returncode == 0, queued_err[-2000:]
+    assert "waiting up to 900 s for the writer lock" in queued_err
+    files = len([p for p in raw.rglob("*") if not p.is_dir()])
+    assert query(db, "select count(*) from reports")[0][0] == files
+
+
+def test_a_run_killed_mid_stage_then_rerun_equals_a_clean_run(tmp_path: Path) -> None:
+    raw = tmp_path / "raw"
+    shutil.copytree(SEEDS, raw)
+    for name in ("2021_city_pingtan-zone_report.txt", "2022_city_pingtan-zone_report.txt"):
+        shutil.copy(CORPUS / name, raw)
+    clean, killed = tmp_path / "clean.duckdb", tmp_path / "killed.duckdb"
+    env = os.environ | {"GOV_PIPELINE_WORKERS": "1"}
+    subprocess.run(_cli("run", db=clean, raw=raw), env=env, check=True, capture_output=True, timeout=900)
+    command = _cli("run", db=killed, raw=raw)
+    command[command.index("WARNING")] = "DEBUG"
+    victim = subprocess.Popen(command, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True,
+                              start_new_session=True)
+    for line in victim.stderr:  # type: ignore[union-attr]
+        if 'Started execution of step "report_facts"' in line:
+            break
+    os.killpg(victim.pid, signal.SIGKILL)
+    victim.wait(timeout=60)
+    assert victim.returncode == -signal.SIGKILL
+    assert "compliance_scores" not in {t for (t,) in query(killed, "select table_name from information_schema.tables")}
+    subprocess.run(_cli("run", db=killed, raw=raw), env=env, check=True, capture_output=True, timeout=900)
+    for table in (*PER_YEAR_TABLES, "raw_documents", "document_failures", "reports", "dq_violations",
+                  "compliance_scores"):
+        columns = [c for (c,) in query(clean, "select column_name from information_schema.columns "
+                                              "where table_name = ? and column_name <> 'ingested_at'", [table])]
+        select = f"select {', '.join(columns)} from {table} order by all"
+        assert query(clean, select) == query(killed, select), table

@@ -8,7 +8,6 @@ import shutil
 import dagster as dg
 import duckdb
 
-from gov_pipeline.ingest import SUFFIX_CONTENT_TYPES
 from gov_pipeline.partitions import range_tags
 from gov_pipeline_tests.conftest import definitions_on, query
 
@@ -17,19 +16,18 @@ def test_run_succeeds_and_checks_pass(sample_warehouse) -> None:
     _, _, _, result = sample_warehouse
     assert result.success
     checks = {e.check_name: e for e in result.get_asset_check_evaluations()}
-    assert {"count_non_negative", "completed_le_received", "year_plausible", "gx_reports_gate",
+    assert {"count_non_negative", "completed_le_received", "year_plausible", "value_plausible", "gx_reports_gate",
             "no_html_residue", "every_report_has_sections", "every_fact_has_evidence", "warning_share"} <= checks.keys()
     assert all(e.passed for e in checks.values())
     gx = checks["gx_reports_gate"].metadata
-    assert gx["expectations"].value == 7 and gx["failed_expectations"].value == 0
+    assert gx["expectations"].value == 8 and gx["failed_expectations"].value == 0
     assert {r["expectation"] for r in gx["validation_result"].value} >= {
         "expect_column_values_to_be_in_set", "expect_column_pair_values_a_to_be_greater_than_b"}
 
 
 def test_every_file_has_exactly_one_report_row_with_a_status(sample_warehouse) -> None:
     _, raw, db, _ = sample_warehouse
-    files = sorted(p.relative_to(raw).as_posix() for p in raw.rglob("*")
-                   if p.is_file() and p.suffix in SUFFIX_CONTENT_TYPES)
+    files = sorted(p.relative_to(raw).as_posix() for p in raw.rglob("*") if not p.is_dir())
     rows = dict(query(db, "select source_path, status from reports"))
     assert sorted(rows) == files
     assert all(rows[f"seeds/{name}"] == "scored" for name in ("000_990f776b87745625.txt", "001_d2b3fed2330643c7.txt",
@@ -41,6 +39,8 @@ def test_every_file_has_exactly_one_report_row_with_a_status(sample_warehouse) -
     reasons = dict(query(db, "select source_path, status_reason from reports"))
     assert reasons["seeds_copy/000_again.txt"] == "same bytes as seeds/000_990f776b87745625.txt"
     assert reasons["bad/empty.html"] == "empty file"
+    assert rows["corpus/manifest.csv"] == "unreadable" and "'.csv' is not one the pipeline reads" in reasons[
+        "corpus/manifest.csv"]
 
 
 def test_blocking_rules_quarantine_with_the_right_rule_ids(sample_warehouse) -> None:
@@ -103,3 +103,14 @@ def test_blocking_check_stops_scoring_when_a_violating_row_reaches_the_scored_se
     gx = failed["gx_reports_gate"].metadata["validation_result"].value
     assert [r["column"] for r in gx if not r["success"]] == ["min_count"]
     assert not query(forced, "select * from information_schema.tables where table_name = 'compliance_scores'")
+
+
+def test_every_format_is_filed_under_its_real_year(sample_warehouse) -> None:
+    """The catalog reads the year from each format's decoded head (a PDF's first page, a markdown title,
+    an HTML title, a crawler dump's first lines), so a backfill of 2024 reprocesses the 2024 PDFs."""
+    _, _, db, _ = sample_warehouse
+    rows = query(db, "select source_path, content_type, partition_key, report_year from reports "
+                     "where source_path like 'corpus/%' and content_type <> 'other'")
+    assert {content_type for _, content_type, _, _ in rows} == {"html", "text", "markdown", "pdf"}
+    for path, _, key, year in rows:
+        assert key == path.split("/")[-1][:4] == str(year), path
