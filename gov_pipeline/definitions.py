@@ -20,6 +20,7 @@ from gov_pipeline.assets import (
     report_quality,
     report_structure,
 )
+from gov_pipeline.audit.assets import audit_site, review_decisions
 from gov_pipeline.automation import build_automation
 from gov_pipeline.checks import BLOCKING_CHECKS, STAGE_CHECKS
 from gov_pipeline.config import DUCKDB_PATH_ENV, Settings, settings
@@ -29,7 +30,10 @@ from gov_pipeline.scoring import scoring_models
 
 # Runs are for one report year (sensor, schedules, a backfill of one year) or a range of years (a
 # full run, a backfill of several) - the catalog and the all-years rollups run with them either way.
-all_assets_job = dg.define_asset_job("all_assets_job", selection=dg.AssetSelection.all())
+# The audit pages are rendered on demand (`gov-pipeline audit`, or materialise audit_site): at corpus
+# scale they would cost more than the run itself.
+all_assets_job = dg.define_asset_job("all_assets_job",
+                                     selection=dg.AssetSelection.all() - dg.AssetSelection.assets(audit_site))
 sensors, schedules = build_automation(all_assets_job.name)
 
 
@@ -38,7 +42,7 @@ def build_definitions(config: Settings) -> dg.Definitions:
     os.environ[DUCKDB_PATH_ENV] = str(config.duckdb_path)
     return dg.Definitions(
         assets=[raw_documents, cleaned_documents, report_structure, report_facts, dq_checks, report_quality,
-                scoring_models],
+                scoring_models, review_decisions, audit_site],
         asset_checks=[*BLOCKING_CHECKS, *STAGE_CHECKS],
         jobs=[all_assets_job],
         sensors=sensors,
