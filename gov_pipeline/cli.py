@@ -139,7 +139,12 @@ def review(db: Path, fingerprint: str, decision: str, note: str, reviewer: str) 
     """Append a reviewer's decision on one finding of the warehouse `db` to the decisions file."""
     from dagster_duckdb import DuckDBResource
 
-    from gov_pipeline.audit.findings import Decision, append_decision, decisions_path, read_findings
+    from gov_pipeline.audit.findings import (
+        Decision,
+        append_decision,
+        decisions_path,
+        read_findings,
+    )
 
     with DuckDBResource(database=str(db)).get_connection() as conn:
         finding = next((f for f in read_findings(conn) if f.fingerprint == fingerprint), None)

@@ -8,7 +8,11 @@ from pathlib import Path
 import dagster as dg
 from dagster_duckdb import DuckDBResource
 
-from gov_pipeline.audit.findings import build_review_decisions, decisions_path, read_decisions
+from gov_pipeline.audit.findings import (
+    build_review_decisions,
+    decisions_path,
+    read_decisions,
+)
 from gov_pipeline.audit.site import AUDIT_DIR, build_site
 
 

@@ -47,7 +47,7 @@ class Decision:
 
 def fingerprint(rule_id: str, doc_id: str, subject: str) -> str:
     """The stable identity of a finding: rule, report and subject."""
-    digest = hashlib.sha256("\x1f".join((rule_id, doc_id, subject)).encode("utf-8")).hexdigest()
+    digest = hashlib.sha256(f"{rule_id}\x1f{doc_id}\x1f{subject}".encode()).hexdigest()
     return digest[:FINGERPRINT_CHARS]
 
 

@@ -5,7 +5,7 @@ functions over one report's warehouse rows."""
 from __future__ import annotations
 
 import re
-from collections.abc import Mapping, Sequence
+from collections.abc import Collection, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -34,10 +34,12 @@ class Targets:
 
     cells: set[CellKey] = field(default_factory=set)
     spans: set[tuple[int, int]] = field(default_factory=set)
+    fields: set[str] = field(default_factory=set)  # metadata fields of the report (report_year, …)
 
     def add(self, other: Targets) -> None:
         self.cells |= other.cells
         self.spans |= other.spans
+        self.fields |= other.fields
 
 
 def cell_key(cell: Row) -> CellKey:
@@ -96,9 +98,11 @@ def fact_targets(fact: Row, text: str, cells: Sequence[Row]) -> Targets:
     return Targets(spans={span} if span else set())
 
 
-def finding_targets(finding: Row, text: str, cells: Sequence[Row], facts: Sequence[Row]) -> Targets:
+def finding_targets(finding: Row, text: str, cells: Sequence[Row], facts: Sequence[Row],
+                    fields: Collection[str] = ()) -> Targets:
     """The cells and sentences a finding names: cell references and quoted sentences in its detail,
-    the table row or column its subject is, and the facts it names by key."""
+    the table row or column its subject is, the facts it names by key, or the metadata field (of
+    `fields`) its subject is."""
     subject, detail = finding["subject"], finding["detail"]
     named_tables = set(_TABLE_KEY.findall(f"{finding['rule_id']} {subject} {detail}"))
     scope = [c for c in cells if c["table_key"] in named_tables] or list(cells)
@@ -117,6 +121,8 @@ def finding_targets(finding: Row, text: str, cells: Sequence[Row], facts: Sequen
     else:  # a block of columns (table4 'review') or a row named by its key
         targets.cells |= {cell_key(c) for c in scope if c["col_key"] and c["col_key"].startswith(subject + "_")
                           or c["row_key"] == subject}
+    if subject in fields:
+        targets.fields.add(subject)
     by_key = {f["fact_key"]: f for f in facts}
     for word in {subject, *_WORD.findall(detail)} & by_key.keys():
         targets.add(fact_targets(by_key[word], text, cells))

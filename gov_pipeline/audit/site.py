@@ -13,6 +13,7 @@ from collections import defaultdict
 from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from functools import cache
+from itertools import pairwise
 from pathlib import Path
 from typing import Any
 
@@ -21,7 +22,16 @@ from jinja2 import Environment, FileSystemLoader
 from markupsafe import Markup, escape
 
 from gov_pipeline.audit.findings import Decision, Finding, read_findings
-from gov_pipeline.audit.links import Row, Targets, cell_key, fact_cells, fact_targets, finding_targets, number_span, sentence_span
+from gov_pipeline.audit.links import (
+    Row,
+    Targets,
+    cell_key,
+    fact_cells,
+    fact_targets,
+    finding_targets,
+    number_span,
+    sentence_span,
+)
 from gov_pipeline.audit.svg import dot_plot, line_chart
 
 AUDIT_DIR = "audit"
@@ -71,7 +81,7 @@ def marked_text(text: str, marks: Mapping[tuple[int, int], str], spans: Mapping[
             kept[start, end] = marks[start, end]
     cuts = sorted({0, len(text), *(p for span in (*kept, *spans) for p in span)})
     out: list[str] = []
-    for a, b in zip(cuts, cuts[1:], strict=False):
+    for a, b in pairwise(cuts):
         piece = str(escape(text[a:b]))
         mark = next((title for (s, e), title in kept.items() if s <= a and b <= e), None)
         if mark is not None:
@@ -130,9 +140,11 @@ def report_page(report: Row, document: Row, facts: Sequence[Row], cells: Sequenc
         return spans.setdefault(span, f"s{len(spans)}")
 
     def target_ids(targets: Targets) -> str:
-        return " ".join([cell_id(k) for k in sorted(targets.cells)] + [span_id(s) for s in sorted(targets.spans)])
+        return " ".join([cell_id(k) for k in sorted(targets.cells)] + [span_id(s) for s in sorted(targets.spans)]
+                        + [f"m-{name}" for name in sorted(targets.fields)])
 
-    marks: dict[tuple[int, int], str] = {}
+    numerals: dict[tuple[int, int], list[str]] = defaultdict(list)
+    clauses: dict[tuple[int, int], list[str]] = defaultdict(list)  # facts stated without a numeral ('未收到')
     fact_titles: dict[tuple[int, int, int], list[str]] = defaultdict(list)
     fact_rows = []
     for fact in facts:
@@ -143,12 +155,15 @@ def report_page(report: Row, document: Row, facts: Sequence[Row], cells: Sequenc
         if fact["method"] != "table":
             sentence = sentence_span(text, fact["evidence"] or "")
             number = number_span(text, sentence, fact["value"]) if sentence else None
-            if number:
-                marks[number] = marks[number] + "; " + title if number in marks else title
+            if number or sentence:
+                (numerals[number] if number else clauses[sentence]).append(title)  # type: ignore[index]
         fact_rows.append({**fact, "title": title, "targets": target_ids(targets)})
+    marks = {span: "; ".join(titles) for span, titles in numerals.items()}
+    marks |= {span: "; ".join(titles) for span, titles in clauses.items()
+              if not any(s < span[1] and span[0] < e for s, e in numerals)}
     finding_rows = []
     for finding in findings:
-        targets = finding_targets(vars(finding), text, cells, facts)
+        targets = finding_targets(vars(finding), text, cells, facts, document.keys())
         finding_rows.append({"finding": finding, "decision": decisions.get(finding.fingerprint),
                              "targets": target_ids(targets)})
     grids = _grids(cells, fact_titles)
@@ -180,7 +195,7 @@ def _chunks(items: Sequence[str], size: int) -> Iterator[list[str]]:
         yield list(items[start:start + size])
 
 
-def _report_pages(conn: duckdb.DuckDBPyConnection, indicators: Mapping[str, list[Row]], reports: Mapping[str, Row],
+def _report_pages(conn: duckdb.DuckDBPyConnection, indicators: Mapping[str, Sequence[Row]], reports: Mapping[str, Row],
                   findings: Mapping[str, list[Finding]], decisions: Mapping[str, Decision],
                   scores: Mapping[str, Row]) -> Iterator[tuple[str, str]]:
     """(doc_id, html) for every cleaned document, loaded a chunk of reports at a time."""
