@@ -185,6 +185,9 @@ def main(argv: list[str] | None = None) -> int:
         command.add_argument("--db", type=Path, default=settings().duckdb_path, help="DuckDB warehouse file")
     site.add_argument("--out", type=Path, help="folder for the site (default: audit/ next to the warehouse)")
     args = parser.parse_args(argv)
+    if args.command in ("audit", "review") and not args.db.exists():
+        print(f"no warehouse at {args.db}: `gov-pipeline run` builds it", file=sys.stderr)
+        return 2
     if args.command == "audit":
         return audit(args.db.resolve(), args.out)
     if args.command == "review":

@@ -127,3 +127,10 @@ def test_dismissing_a_real_finding_raises_the_score_and_survives_a_rerun(sample_
     assert "the table counts another office" in block
     index = (tmp_path / "audit" / "index.html").read_text(encoding="utf-8")
     assert "f" * 16 in index[index.index("no longer fires"):]
+
+
+def test_audit_and_review_refuse_a_missing_warehouse(tmp_path: Path) -> None:
+    missing = tmp_path / "none.duckdb"
+    assert main(["audit", "--db", str(missing)]) == 2
+    assert main(["review", "0" * 16, "--dismiss", "--note", "x", "--db", str(missing)]) == 2
+    assert not missing.exists() and not decisions_path(missing).exists()
