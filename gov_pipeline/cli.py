@@ -1,11 +1,13 @@
 """`gov-pipeline run` materialises every asset through Dagster over a folder of raw reports;
 `gov-pipeline backfill --from Y1 --to Y2` re-runs a range of report years; `gov-pipeline extract FILE`
 runs one document through the stage functions and prints JSON; `gov-pipeline fetch` collects reports
-from government sites into the raw folder's store (gov_pipeline/collect)."""
+from government sites into the raw folder's store (gov_pipeline/collect); `gov-pipeline audit` writes the
+audit site and `gov-pipeline review FINGERPRINT --dismiss|--confirm --note …` records a decision on a finding."""
 
 from __future__ import annotations
 
 import argparse
+import getpass
 import json
 import os
 import sys
@@ -167,6 +169,47 @@ def extract(path: Path, today: date | None = None) -> dict[str, Any]:
     return out
 
 
+def audit(db: Path, out: Path | None = None) -> int:
+    """Write the audit site for the warehouse `db` (next to it by default)."""
+    from dagster_duckdb import DuckDBResource
+
+    from gov_pipeline.audit.findings import decisions_path, read_decisions
+    from gov_pipeline.audit.site import AUDIT_DIR, build_site
+
+    out = out or db.parent / AUDIT_DIR
+    with DuckDBResource(database=str(db)).get_connection() as conn:
+        stats = build_site(conn, out, read_decisions(decisions_path(db)))
+    print(f"audit: {stats.pages} report pages, {stats.findings} findings ({stats.dismissed} dismissed): "
+          f"{out / 'index.html'}")
+    for decision in stats.stale_decisions:
+        print(f"decision on {decision.fingerprint} ({decision.decision} by {decision.reviewer} on {decision.date}) "
+              "names a finding that no longer fires")
+    return 0
+
+
+def review(db: Path, fingerprint: str, decision: str, note: str, reviewer: str) -> int:
+    """Append a reviewer's decision on one finding of the warehouse `db` to the decisions file."""
+    from dagster_duckdb import DuckDBResource
+
+    from gov_pipeline.audit.findings import (
+        Decision,
+        append_decision,
+        decisions_path,
+        read_findings,
+    )
+
+    with DuckDBResource(database=str(db)).get_connection() as conn:
+        finding = next((f for f in read_findings(conn) if f.fingerprint == fingerprint), None)
+    if finding is None:
+        print(f"no finding {fingerprint} in {db}: the audit pages show each finding's fingerprint", file=sys.stderr)
+        return 2
+    path = decisions_path(db)
+    append_decision(path, Decision(fingerprint, decision, reviewer, date.today().isoformat(), note))
+    print(f"{decision} {finding.rule_id} on {finding.subject} ({finding.doc_id[:12]}) in {path}; the scores "
+          "count it from the next run")
+    return 0
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="gov-pipeline", description=__doc__)
     commands = parser.add_subparsers(dest="command", required=True)
@@ -203,9 +246,27 @@ def main(argv: list[str] | None = None) -> int:
     fetch.add_argument("--timeout", type=float, default=defaults.timeout, help="seconds per request")
     fetch.add_argument("--attempts", type=int, default=defaults.attempts, help="tries per URL")
     fetch.add_argument("--backoff", type=float, default=defaults.backoff, help="first retry delay in seconds")
+    site = commands.add_parser("audit", help="write the audit site (a page per report, an index) next to the warehouse")
+    judge = commands.add_parser("review", help="record a reviewer's decision on one finding (decisions.csv)")
+    judge.add_argument("fingerprint", help="the finding's fingerprint, as its audit page shows it")
+    verdict = judge.add_mutually_exclusive_group(required=True)
+    verdict.add_argument("--dismiss", dest="decision", action="store_const", const="dismissed")
+    verdict.add_argument("--confirm", dest="decision", action="store_const", const="confirmed")
+    judge.add_argument("--note", required=True, help="why, in words")
+    judge.add_argument("--reviewer", default=getpass.getuser(), help="who decides (default: the login name)")
+    for command in (site, judge):
+        command.add_argument("--db", type=Path, default=settings().duckdb_path, help="DuckDB warehouse file")
+    site.add_argument("--out", type=Path, help="folder for the site (default: audit/ next to the warehouse)")
     args = parser.parse_args(argv)
     if args.command == "fetch":
         return _fetch(args)
+    if args.command in ("audit", "review") and not args.db.exists():
+        print(f"no warehouse at {args.db}: `gov-pipeline run` builds it", file=sys.stderr)
+        return 2
+    if args.command == "audit":
+        return audit(args.db.resolve(), args.out)
+    if args.command == "review":
+        return review(args.db.resolve(), args.fingerprint, args.decision, args.note, args.reviewer)
     if args.command == "run":
         return _materialise(args)
     if args.command == "backfill":

@@ -18,6 +18,7 @@ from gov_pipeline.assets import (
     report_quality,
     report_structure,
 )
+from gov_pipeline.audit.assets import audit_site, review_decisions
 from gov_pipeline.automation import build_automation
 from gov_pipeline.collect.asset import Collection, collect_job, collect_season_weekly, fetched_pages
 from gov_pipeline.checks import BLOCKING_CHECKS, STAGE_CHECKS
@@ -29,8 +30,10 @@ from gov_pipeline.scoring import scoring_models
 # Runs are for one report year (sensor, schedules, a backfill of one year) or a range of years (a
 # full run, a backfill of several) - the catalog and the all-years rollups run with them either way.
 # Collection reaches outside (government sites): it runs in its own job, never as part of a pipeline run.
+# The audit pages are rendered on demand (`gov-pipeline audit`, or materialise audit_site): at corpus
+# scale they would cost more than the run itself.
 all_assets_job = dg.define_asset_job("all_assets_job", selection=dg.AssetSelection.all() - dg.AssetSelection.assets(
-    fetched_pages))
+    fetched_pages, audit_site))
 sensors, schedules = build_automation(all_assets_job.name)
 
 
@@ -38,8 +41,8 @@ def build_definitions(config: Settings) -> dg.Definitions:
     # dbt (profiles.yml) reads the warehouse path from the environment: pin it to the file Dagster writes.
     os.environ[DUCKDB_PATH_ENV] = str(config.duckdb_path)
     return dg.Definitions(
-        assets=[fetched_pages, raw_documents, cleaned_documents, report_structure, report_facts, dq_checks, report_quality,
-                scoring_models],
+        assets=[fetched_pages, raw_documents, cleaned_documents, report_structure, report_facts, dq_checks,
+                report_quality, scoring_models, review_decisions, audit_site],
         asset_checks=[*BLOCKING_CHECKS, *STAGE_CHECKS],
         jobs=[all_assets_job, collect_job],
         sensors=sensors,

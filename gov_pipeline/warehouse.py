@@ -228,6 +228,19 @@ TABLES: dict[str, TableSpec] = {t.name: t for t in (
         _c("level_hint", pl.String, "admin level given with the URL or the registered column"),
         _c("year_hint", pl.Int32, "report year given with the URL or named by the link title"),
     )),
+    TableSpec("review_decisions", "Reviewer decisions (decisions.csv next to the warehouse) resolved against "
+              "the findings of the current run; the last decision per fingerprint.", (
+        _c("fingerprint", pl.String, "the finding's stable identity: hash of rule, report and subject"),
+        _c("decision", pl.String, "confirmed | dismissed"),
+        _c("reviewer", pl.String, "who decided"),
+        _c("decided_on", pl.Date, "when"),
+        _c("note", pl.String, "why, in words"),
+        _c("fires", pl.Boolean, "whether the finding still fires in this run"),
+        _c("doc_id", pl.String, "report of the finding (NULL when it no longer fires)"),
+        _c("rule_id", pl.String, "rule of the finding"),
+        _c("subject", pl.String, "subject of the finding"),
+        _c("detail", pl.String, "detail of the finding in this run"),
+    )),
 )}
 
 

@@ -23,11 +23,15 @@ indicators as (
     from reports r join indicator_rules i using (rubric)
 ),
 
+-- a finding a reviewer dismissed (review_decisions) counts as a check that holds
 checks as (
-    select c.doc_id, i.indicator, c.rule_id, c.passed, c.detail
+    select c.doc_id, i.indicator, c.rule_id, c.passed or d.fingerprint is not null as passed, c.detail
     from {{ ref('stg_dq_checks') }} c
     join reports r using (doc_id)
     join indicator_rules i on i.rubric = r.rubric and i.rule_id = c.rule_id
+    left join {{ source('pipeline', 'review_decisions') }} d
+        on d.decision = 'dismissed' and d.doc_id = c.doc_id and d.rule_id = c.rule_id
+        and d.subject = c.subject and d.detail = c.detail
 ),
 
 summary as (
