@@ -5,71 +5,120 @@ runs one document through the stage functions and prints JSON."""
 from __future__ import annotations
 
 import argparse
+import contextlib
 import json
 import os
 import sys
+import time
 from dataclasses import asdict
 from datetime import date
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from gov_pipeline.config import DUCKDB_PATH_ENV, RAW_DIR_ENV, settings
+from gov_pipeline.config import DAGSTER_HOME, DUCKDB_PATH_ENV, RAW_DIR_ENV, settings
 
 if TYPE_CHECKING:
     import duckdb
 
+    from gov_pipeline.run_progress import RunProgress
+
+UI_URL = "http://127.0.0.1:3000"  # where `make dev` serves the Dagster UI
+
 
 def _materialise(args: argparse.Namespace, first: str | None = None, last: str | None = None) -> int:
-    """One in-process Dagster run of every asset over the report years first..last (all by default)."""
+    """One in-process Dagster run of every asset over the report years first..last (all by default), on
+    the project's Dagster instance (dagster_home/, unless DAGSTER_HOME says otherwise), so `make dev`
+    shows the run, its materialisations and its checks. Quiet unless --verbose: a progress display,
+    one line per stage, and a summary of what needs a look."""
     os.environ[RAW_DIR_ENV] = str(Path(args.raw_dir).resolve())
     os.environ[DUCKDB_PATH_ENV] = str(Path(args.db).resolve())
+    os.environ.setdefault("DAGSTER_HOME", str(DAGSTER_HOME))
     config = settings()
     config.duckdb_path.parent.mkdir(parents=True, exist_ok=True)
     import dagster as dg
     from dagster_duckdb import DuckDBResource
+    from rich.console import Console
 
     from gov_pipeline.definitions import all_assets_job, build_definitions
     from gov_pipeline.partitions import range_tags, year_keys
+    from gov_pipeline.run_progress import FoldedStdout, RunProgress, progress_logger
 
     keys = year_keys()
     first, last = first or keys[0], last or keys[-1]
     if first not in keys or last not in keys or keys.index(first) > keys.index(last):
         print(f"years must run from {keys[0]} to {keys[-2]} or '{keys[-1]}', first <= last", file=sys.stderr)
         return 2
-    defs = build_definitions(config)
-    instance = dg.DagsterInstance.get() if os.environ.get("DAGSTER_HOME") else dg.DagsterInstance.ephemeral()
-    result = defs.resolve_job_def(all_assets_job.name).execute_in_process(
-        instance=instance, raise_on_error=False,
-        tags=range_tags(first, last),
-        run_config={"loggers": {"console": {"config": {"log_level": args.log_level}}}})
+    job = build_definitions(config).resolve_job_def(all_assets_job.name)
+    console = Console(file=sys.stdout, highlight=False)
+    progress = RunProgress(console, steps_total=len(job.graph.nodes),
+                           verbose=args.verbose)
+    job = job.with_logger_defs({**job.loggers, "progress": progress_logger(progress)})
+    log_level = "INFO" if args.verbose else args.log_level
+    started = time.monotonic()
+    with progress, contextlib.redirect_stdout(sys.stdout if args.verbose else FoldedStdout(progress, sys.stdout)):
+        result = job.execute_in_process(
+            instance=dg.DagsterInstance.get(), raise_on_error=False, tags=range_tags(first, last),
+            run_config={"loggers": {"console": {"config": {"log_level": log_level}}, "progress": {}}})
     # through the run's resource: DuckDB refuses a second configuration for a database it still caches
     with DuckDBResource(database=str(config.duckdb_path)).get_connection() as conn:
-        print(summary(conn, config.duckdb_path))
+        print(summary(conn, config.duckdb_path, progress, time.monotonic() - started, result.run_id))
     if not result.success:
-        print("run FAILED: see the Dagster log above for the failed step", file=sys.stderr)
+        print("run FAILED: see the failed step above (--verbose shows the whole Dagster log)", file=sys.stderr)
     return 0 if result.success else 1
 
 
-def summary(conn: duckdb.DuckDBPyConnection, db_path: Path) -> str:
-    """A few lines on what the warehouse now holds (as far as the run got)."""
+SHOWN = 5  # files named per kind of problem in the summary
+
+
+def _named(rows: list[tuple], total: int) -> str:
+    more = f"; +{total - len(rows)} more" if total > len(rows) else ""
+    return "; ".join(" ".join(str(v) for v in row if v is not None) for row in rows) + more
+
+
+def summary(conn: duckdb.DuckDBPyConnection, db_path: Path, progress: RunProgress | None = None,
+            seconds: float | None = None, run_id: str | None = None) -> str:
+    """What the warehouse now holds (as far as the run got), the files that need a look, and where to
+    look next."""
     tables = {row[0] for row in conn.execute("select table_name from information_schema.tables").fetchall()}
-    lines = [f"warehouse: {db_path}"]
+    lines = [f"warehouse: {db_path}" + (f" (run {run_id[:8]}, {seconds:.0f}s)" if run_id and seconds else "")]
+    if progress is not None:
+        checks = progress.checks
+        lines.append(f"checks: {checks['passed']} passed, {checks['warn']} warn, {checks['error']} error"
+                     + (f"; dbt {progress.dbt_done}" if progress.dbt_done else ""))
+        lines += [f"  dbt {problem}" for problem in progress.dbt_problems[:SHOWN]]
     if "reports" in tables:
         statuses = conn.execute("select status, count(*) from reports group by 1 order by 2 desc").fetchall()
         lines.append("documents by status: " + ", ".join(f"{s} {n}" for s, n in statuses))
+        for status in ("unreadable", "not_a_report", "quarantined", "duplicate", "pending"):
+            total = conn.execute("select count(*) from reports where status = ?", [status]).fetchone()[0]
+            if total:
+                rows = conn.execute("select source_path, '(' || left(status_reason, 60) || ')' from reports "
+                                    "where status = ? order by source_path limit ?", [status, SHOWN]).fetchall()
+                lines.append(f"  {status}: {_named(rows, total)}")
     if "report_facts" in tables:
         facts = conn.execute("select count(*), count(distinct doc_id) from report_facts").fetchone()
         lines.append(f"facts: {facts[0]} from {facts[1]} reports")
     if "dq_violations" in tables:
         rules = conn.execute("select severity, rule_id, count(*) from dq_violations group by 1, 2 "
-                             "order by 1, 3 desc").fetchall()
+                             "order by 1, 3 desc, 2").fetchall()
         lines.append("dq violations: " + (", ".join(f"{rule} ({sev}) {n}" for sev, rule, n in rules) or "none"))
+        warned = conn.execute("select count(*) from reports where warning_count > 0").fetchone()[0]
+        rows = conn.execute("""
+            select r.source_path, '(' || string_agg(distinct v.rule_id, ', ') || ')'
+            from reports r join dq_violations v using (doc_id)
+            where r.warning_count > 0 and v.severity = 'warning'
+            group by r.source_path, r.warning_count order by r.warning_count desc, r.source_path limit ?""",
+                            [SHOWN]).fetchall()
+        if rows:
+            lines.append(f"  most warnings: {_named(rows, warned)}")
     if "compliance_scores" in tables:
         scores = conn.execute("select count(*), round(avg(score), 1), min(score), max(score) "
                               "from compliance_scores").fetchone()
         lines.append(f"compliance scores: {scores[0]} reports, mean {scores[1]}, min {scores[2]}, max {scores[3]}")
     else:
         lines.append("compliance scores: not built (the run stopped before scoring)")
+    lines.append(f"next: `make dev`, then {UI_URL}/assets/dq_violations?view=checks (each rule's failing reports); "
+                 "`gov-pipeline sql \"select rule_id, detail from dq_violations\"`")
     return "\n".join(lines)
 
 
@@ -126,8 +175,10 @@ def main(argv: list[str] | None = None) -> int:
         command.add_argument("--raw-dir", default=str(settings().raw_dir),
                              help="folder of raw reports (searched recursively)")
         command.add_argument("--db", default=str(settings().duckdb_path), help="DuckDB warehouse file to write")
-        command.add_argument("--log-level", default="INFO", choices=["DEBUG", "INFO", "WARNING", "ERROR"],
-                             help="Dagster console log level")
+        command.add_argument("--log-level", default="WARNING", choices=["DEBUG", "INFO", "WARNING", "ERROR"],
+                             help="Dagster console log level (INFO with --verbose)")
+        command.add_argument("--verbose", action="store_true",
+                             help="the whole Dagster log and dbt's own output instead of the progress display")
     one = commands.add_parser("extract", help="run one document through every stage and print JSON")
     one.add_argument("file", type=Path)
     args = parser.parse_args(argv)

@@ -13,6 +13,8 @@ RAW_DIR_ENV = "GOV_PIPELINE_RAW_DIR"
 DUCKDB_PATH_ENV = "GOV_PIPELINE_DUCKDB_PATH"
 DEFAULT_RAW_DIR = PROJECT_ROOT / "data" / "raw"
 DEFAULT_DUCKDB_PATH = PROJECT_ROOT / "data" / "warehouse.duckdb"
+# the Dagster instance the CLI and `make dev` share (runs, materialisations, checks), unless DAGSTER_HOME is set
+DAGSTER_HOME = PROJECT_ROOT / "dagster_home"
 
 
 @dataclass(frozen=True)
