@@ -43,6 +43,7 @@ def table_metadata(conn: duckdb.DuckDBPyConnection, table: str, stats: pipeline.
 PREVIEWS = {
     "reports": ("source_path, agency_name, report_year, template, status, status_reason, warning_count", "source_path"),
     "report_facts": ("fact_key, value, unit, method, section_key, evidence", "doc_id, fact_key"),
+    "near_duplicates": ("source_path, primary_path, sentence_containment, number_similarity", "source_path"),
     "compliance_scores": ("source_path, agency_name, report_year, rubric, score, coverage", "score desc, source_path"),
 }
 PREVIEW_CHARS = 80  # a preview cell longer than this is shortened (the table has the whole text)
@@ -150,7 +151,10 @@ def _worst_reports_markdown(conn: duckdb.DuckDBPyConnection) -> str:
                      description="Rules between an agency's consecutive reports, passed or not (all years)."),
         dg.AssetSpec("dq_violations", deps=[dq_checks, "dq_cross_year_checks"], kinds={"duckdb"}, owners=OWNERS,
                      description="Broken data-quality rules per report, blocking or warning (all years)."),
-        dg.AssetSpec("reports", deps=[raw_documents, cleaned_documents, dq_checks, "dq_violations"],
+        dg.AssetSpec("near_duplicates", deps=[cleaned_documents, report_facts, "dq_violations"], kinds={"duckdb"},
+                     owners=OWNERS, description="Reports that copy another (another format, or reposted), each "
+                                                "naming the one kept; status duplicate in reports (all years)."),
+        dg.AssetSpec("reports", deps=[raw_documents, cleaned_documents, dq_checks, "dq_violations", "near_duplicates"],
                      kinds={"duckdb"}, owners=OWNERS, description="One row per input file with its status and reason (all years)."),
     ],
 )
@@ -162,6 +166,7 @@ def report_quality(duckdb: DuckDBResource) -> Iterator[dg.MaterializeResult]:
                                    metadata=table_metadata(conn, "dq_cross_year_checks", stats))
         yield dg.MaterializeResult(asset_key="dq_violations", metadata=table_metadata(conn, "dq_violations", stats)
                                    | {"worst_reports": worst_reports})
+        yield dg.MaterializeResult(asset_key="near_duplicates", metadata=table_metadata(conn, "near_duplicates", stats))
         by_status = dict(conn.execute("select status, count(*) from reports group by 1 order by 2 desc").fetchall())
         yield dg.MaterializeResult(asset_key="reports", metadata=table_metadata(conn, "reports", stats)
                                    | {"reports_by_status": dg.MetadataValue.json(by_status),

@@ -1,6 +1,7 @@
 """`gov-pipeline run` materialises every asset through Dagster over a folder of raw reports;
 `gov-pipeline backfill --from Y1 --to Y2` re-runs a range of report years; `gov-pipeline extract FILE`
-runs one document through the stage functions and prints JSON."""
+runs one document through the stage functions and prints JSON; `gov-pipeline sql "select …"` queries
+the warehouse; `gov-pipeline docs` regenerates the data dictionary."""
 
 from __future__ import annotations
 
@@ -15,7 +16,7 @@ from datetime import date
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from gov_pipeline.config import DAGSTER_HOME, DUCKDB_PATH_ENV, RAW_DIR_ENV, settings
+from gov_pipeline.config import DAGSTER_HOME, DUCKDB_PATH_ENV, PROJECT_ROOT, RAW_DIR_ENV, settings
 
 if TYPE_CHECKING:
     import duckdb
@@ -164,6 +165,37 @@ def extract(path: Path, today: date | None = None) -> dict[str, Any]:
     return out
 
 
+def sql(query: str, db: Path) -> int:
+    """Run SQL on the warehouse, read-only, and print each result as a table."""
+    import duckdb
+
+    if not db.exists():
+        print(f"no warehouse at {db}: run `make run` (or gov-pipeline run) first", file=sys.stderr)
+        return 2
+    with duckdb.connect(str(db), read_only=True) as conn:
+        try:
+            relation = conn.sql(query)
+        except duckdb.Error as error:
+            print(f"SQL error: {error}", file=sys.stderr)
+            return 1
+        if relation is not None:
+            relation.show(max_width=200, max_rows=SQL_ROWS)
+    return 0
+
+
+SQL_ROWS = 100  # rows a result shows (add a limit, or use Python, for more)
+
+
+def docs(check: bool) -> int:
+    """Regenerate docs/data_dictionary.md and dbt's _sources.yml, or (--check) list the stale ones."""
+    from gov_pipeline import data_dictionary
+
+    changed = data_dictionary.stale() if check else data_dictionary.write()
+    for path in changed:
+        print(f"{'stale' if check else 'rewrote'}: {path.relative_to(PROJECT_ROOT)}")
+    return 1 if check and changed else 0
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="gov-pipeline", description=__doc__)
     commands = parser.add_subparsers(dest="command", required=True)
@@ -181,7 +213,16 @@ def main(argv: list[str] | None = None) -> int:
                              help="the whole Dagster log and dbt's own output instead of the progress display")
     one = commands.add_parser("extract", help="run one document through every stage and print JSON")
     one.add_argument("file", type=Path)
+    query = commands.add_parser("sql", help="run SQL on the warehouse (read-only) and print the result")
+    query.add_argument("query", nargs="?", help="the SQL; read from standard input when left out")
+    query.add_argument("--db", default=str(settings().duckdb_path), help="DuckDB warehouse file to read")
+    dictionary = commands.add_parser("docs", help="regenerate docs/data_dictionary.md and dbt's _sources.yml")
+    dictionary.add_argument("--check", action="store_true", help="only report stale files (exit 1 if any)")
     args = parser.parse_args(argv)
+    if args.command == "sql":
+        return sql(args.query if args.query is not None else sys.stdin.read(), Path(args.db))
+    if args.command == "docs":
+        return docs(args.check)
     if args.command == "run":
         return _materialise(args)
     if args.command == "backfill":

@@ -63,6 +63,11 @@ def _fmt(value: float | None) -> str:
     return "?" if value is None else f"{value:g}"
 
 
+def _but(passed: bool) -> str:
+    """The joint of a comparison, so a check that held reads as a pass ('... and ...', '... but ...')."""
+    return "and" if passed else "but"
+
+
 def _total(values: Iterable[float | None]) -> float:
     return sum(v for v in values if v is not None)
 
@@ -115,14 +120,16 @@ def _table3_rules(ctx: ReportContext, cells: Sequence[TableCell]) -> Iterable[Ch
     for col in (TABLE3_COLUMNS if grid else ()):
         flow = [grid.get(row, {}).get(col) for row in ("received", "carried_over", "total", "carried_forward")]
         if None not in flow:
-            yield check("table3_balance", f"column {col}", flow[0] + flow[1] == flow[2] + flow[3],  # type: ignore[operator]
-                        f"column {col}: received {_fmt(flow[0])} + carried over {_fmt(flow[1])} != handled "
-                        f"(七)总计 {_fmt(flow[2])} + carried forward {_fmt(flow[3])}")
+            balanced = flow[0] + flow[1] == flow[2] + flow[3]  # type: ignore[operator]
+            yield check("table3_balance", f"column {col}", balanced,
+                        f"column {col}: received {_fmt(flow[0])} + carried over {_fmt(flow[1])} "
+                        f"{'=' if balanced else '!='} handled (七)总计 {_fmt(flow[2])} + carried forward {_fmt(flow[3])}")
         outcomes = [grid[row].get(col) for row in TABLE3_OUTCOME_ROWS if row in grid]
         total = grid.get("total", {}).get(col)
         if total is not None and outcomes and None not in outcomes:
-            yield check("outcomes_sum", f"column {col}", _total(outcomes) == total,
-                        f"column {col}: outcome rows (一)..(六) add up to {_fmt(_total(outcomes))} but "
+            added_up = _total(outcomes) == total
+            yield check("outcomes_sum", f"column {col}", added_up,
+                        f"column {col}: outcome rows (一)..(六) add up to {_fmt(_total(outcomes))} {_but(added_up)} "
                         f"table3[total,{col}] (七)总计 = {_fmt(total)}")
     for group_fact, members in TABLE3_GROUPS:
         subtotal_row = grid.get(SUBTOTAL_ROWS[group_fact])
@@ -132,22 +139,25 @@ def _table3_rules(ctx: ReportContext, cells: Sequence[TableCell]) -> Iterable[Ch
             parts = [grid[m].get(col) for m in members if m in grid]
             subtotal = subtotal_row.get(col)
             if subtotal is not None and None not in parts:
+                added_up = _total(parts) == subtotal
                 yield check("refusal_reasons_sum" if group_fact == "outcome_refused" else "outcomes_sum",
-                            f"{group_fact} column {col}", _total(parts) == subtotal,
-                            f"column {col}: rows of {group_fact} add up to {_fmt(_total(parts))} but the subtotal "
-                            f"row table3[{SUBTOTAL_ROWS[group_fact]},{col}] = {_fmt(subtotal)}")
+                            f"{group_fact} column {col}", added_up,
+                            f"column {col}: rows of {group_fact} add up to {_fmt(_total(parts))} {_but(added_up)} the "
+                            f"subtotal row table3[{SUBTOTAL_ROWS[group_fact]},{col}] = {_fmt(subtotal)}")
     for row, values in grid.items():
         parts = [values.get(col) for col in TABLE3_COLUMNS[:-1]]
         total = values.get("total")
         if total is not None and None not in parts:
-            yield check("table3_row_totals", f"row {row}", _total(parts) == total,
-                        f"row {row}: applicant columns add up to {_fmt(_total(parts))} but table3[{row},total] = "
-                        f"{_fmt(total)}")
+            added_up = _total(parts) == total
+            yield check("table3_row_totals", f"row {row}", added_up,
+                        f"row {row}: applicant columns add up to {_fmt(_total(parts))} {_but(added_up)} "
+                        f"table3[{row},total] = {_fmt(total)}")
         organisations = [values.get(col) for col in ORG_COLUMNS]
         subtotal = values.get("org_subtotal")
         if subtotal is not None and None not in organisations:
-            yield check("table3_row_totals", f"row {row} 小计", _total(organisations) == subtotal,
-                        f"row {row}: organisation columns add up to {_fmt(_total(organisations))} but "
+            added_up = _total(organisations) == subtotal
+            yield check("table3_row_totals", f"row {row} 小计", added_up,
+                        f"row {row}: organisation columns add up to {_fmt(_total(organisations))} {_but(added_up)} "
                         f"table3[{row},org_subtotal] 小计 = {_fmt(subtotal)}")
 
 
@@ -157,9 +167,10 @@ def _table4_rules(ctx: ReportContext, cells: Sequence[TableCell]) -> Iterable[Ch
         parts = [values.get(f"{block}_{outcome}") for outcome in ("upheld", "corrected", "other", "pending")]
         total = values.get(f"{block}_total")
         if total is not None and None not in parts:
+            added_up = _total(parts) == total
             yield Check(ctx.doc_id, "review_sum" if block == "review" else "litigation_sum", "warning", block,
-                        _total(parts) == total,
-                        f"table4 {block}: 维持+纠正+其他+尚未审结 = {_fmt(_total(parts))} but 总计 = {_fmt(total)}")
+                        added_up, f"table4 {block}: 维持+纠正+其他+尚未审结 = {_fmt(_total(parts))} {_but(added_up)} "
+                                  f"总计 = {_fmt(total)}")
 
 
 def _legacy_rules(ctx: ReportContext, facts: dict[str, Fact], cells: Sequence[TableCell]) -> Iterable[Check]:
@@ -174,30 +185,35 @@ def _legacy_rules(ctx: ReportContext, facts: dict[str, Fact], cells: Sequence[Ta
     reasons = [facts[k] for k in LEGACY_REFUSAL_REASONS if k in facts and facts[k].method == "prose"]
     if refused and reasons:
         listed = "; ".join(f"{f.fact_key}={_fmt(f.value)}" for f in reasons)
-        yield check("refusal_reasons_sum", "outcome_refused", _total(f.value for f in reasons) == refused.value,
-                    f"refusal reasons add up to {_fmt(_total(f.value for f in reasons))} ({listed}) but "
+        added_up = _total(f.value for f in reasons) == refused.value
+        yield check("refusal_reasons_sum", "outcome_refused", added_up,
+                    f"refusal reasons add up to {_fmt(_total(f.value for f in reasons))} ({listed}) {_but(added_up)} "
                     f"{_fmt(refused.value)} requests were refused ({refused.evidence[:100]})")
     parts = [facts.get(k) for k in ("outcome_granted", "outcome_partially_granted", "outcome_refused")]
     completed = facts.get("requests_completed")
     if completed and all(parts):
         answered = _total(p.value for p in parts) + _total(  # type: ignore[union-attr]
             facts[k].value for k in ("outcome_already_public", "outcome_other") if k in facts)
-        yield check("outcomes_sum", "requests_completed", answered <= completed.value,
-                    f"granted + partially granted + refused (+ already public/other) = {_fmt(answered)} exceeds "
-                    f"the {_fmt(completed.value)} requests answered ({completed.evidence[:100]})")
+        within = answered <= completed.value
+        yield check("outcomes_sum", "requests_completed", within,
+                    f"granted + partially granted + refused (+ already public/other) = {_fmt(answered)} "
+                    f"{'is within' if within else 'exceeds'} the {_fmt(completed.value)} requests answered "
+                    f"({completed.evidence[:100]})")
     review = facts.get("review_total")
     review_parts = [facts[k] for k in ("review_upheld", "review_corrected", "review_other", "review_pending") if k in facts]
     if review and review_parts:
-        yield check("review_sum", "review_total", _total(f.value for f in review_parts) == review.value,
-                    f"review outcomes add up to {_fmt(_total(f.value for f in review_parts))} but review_total = "
-                    f"{_fmt(review.value)} ({review.evidence[:100]})")
+        added_up = _total(f.value for f in review_parts) == review.value
+        yield check("review_sum", "review_total", added_up,
+                    f"review outcomes add up to {_fmt(_total(f.value for f in review_parts))} {_but(added_up)} "
+                    f"review_total = {_fmt(review.value)} ({review.evidence[:100]})")
     channels = {c.row_key: c.value for c in cells
                 if c.table_key == "other" and c.col_key == "year" and c.row_key in LEGACY_CHANNEL_ROWS}
     total_cell = next((c for c in cells if c.table_key == "other" and c.row_key == "requests_total"
                        and c.col_key == "year"), None)
     if channels and total_cell and total_cell.value is not None and None not in channels.values():
-        yield check("legacy_channels_sum", "requests_total", _total(channels.values()) == total_cell.value,
-                    f"statistics table: request channels add up to {_fmt(_total(channels.values()))} but "
+        added_up = _total(channels.values()) == total_cell.value
+        yield check("legacy_channels_sum", "requests_total", added_up,
+                    f"statistics table: request channels add up to {_fmt(_total(channels.values()))} {_but(added_up)} "
                     f"申请总数 = {_fmt(total_cell.value)}")
 
 
@@ -219,13 +235,16 @@ def percentage_checks(doc_id: str, sections: Sequence[Section]) -> list[Check]:
                 continue
             percents = [float(v) for v in _PERCENT.findall(sentence)]
             if percents:
-                found.append(Check(doc_id, "percentages_valid", "warning", "shares", max(percents) <= 100,
-                                   f"a share above 100% ({max(percents):g}%) in: {sentence[:120]}"))
+                valid = max(percents) <= 100
+                found.append(Check(doc_id, "percentages_valid", "warning", "shares", valid,
+                                   f"{'no share above 100% (at most' if valid else 'a share above 100% ('} "
+                                   f"{max(percents):g}%) in: {sentence[:120]}"))
             shares = [float(v) for v in _SHARE.findall(sentence)]
             if len(shares) >= 3:
-                found.append(Check(doc_id, "percentages_valid", "warning", "outcome shares",
-                                   abs(sum(shares) - 100) <= 1,
-                                   f"outcome shares add up to {sum(shares):g}%, not 100%: {sentence[:120]}"))
+                whole = abs(sum(shares) - 100) <= 1
+                found.append(Check(doc_id, "percentages_valid", "warning", "outcome shares", whole,
+                                   f"outcome shares add up to {sum(shares):g}%{' (100 ± 1)' if whole else ', not 100%'}: "
+                                   f"{sentence[:120]}"))
     return found
 
 
@@ -271,17 +290,19 @@ def evaluate_across_years(reports: Sequence[YearReport]) -> list[Check]:
             carried_over = current.facts.get(CARRYOVER_FACTS[0])
             forward = previous.facts.get(CARRYOVER_FACTS[1])
             if carried_over and forward:
+                continuous = carried_over.value == forward.value
                 found.append(Check(current.doc_id, "carryover_continuity", "warning", "requests_carried_over",
-                                   carried_over.value == forward.value,
-                                   f"{agency} {year}: carried over {_fmt(carried_over.value)} but the {year - 1} report "
-                                   f"carried forward {_fmt(forward.value)}"))
+                                   continuous,
+                                   f"{agency} {year}: carried over {_fmt(carried_over.value)} "
+                                   f"{'as' if continuous else 'but'} the {year - 1} report carried forward "
+                                   f"{_fmt(forward.value)}"))
             for key, cumulative in current.facts.items():
                 this_year = current.facts.get(key.removesuffix(CUMULATIVE_SUFFIX))
                 last = previous.facts.get(key)
                 if key.endswith(CUMULATIVE_SUFFIX) and this_year and last:
-                    found.append(Check(current.doc_id, "cumulative_chain", "warning", key,
-                                       cumulative.value == last.value + this_year.value,
-                                       f"{agency} {year}: {key} = {_fmt(cumulative.value)} but {year - 1}'s "
-                                       f"{_fmt(last.value)} + this year's {_fmt(this_year.value)} = "
-                                       f"{_fmt(last.value + this_year.value)}"))
+                    chained = cumulative.value == last.value + this_year.value
+                    found.append(Check(current.doc_id, "cumulative_chain", "warning", key, chained,
+                                       f"{agency} {year}: {key} = {_fmt(cumulative.value)}, "
+                                       f"{'as' if chained else 'but'} {year - 1}'s {_fmt(last.value)} + this year's "
+                                       f"{_fmt(this_year.value)} = {_fmt(last.value + this_year.value)}"))
     return found
