@@ -7,7 +7,7 @@ launched by them queue behind each other (dagster_home/dagster.yaml allows one r
 import hashlib
 import json
 from collections.abc import Iterator
-from datetime import datetime
+from datetime import datetime, timedelta
 from pathlib import Path
 
 import dagster as dg
@@ -18,6 +18,20 @@ from gov_pipeline.pipeline import year_hint
 from gov_pipeline.resources import RawFolder
 
 FileState = dict[str, list]  # relative path -> [size, mtime_ns, partition key]
+# a schedule also refreshes the years of files added or changed this long before its tick: longer than the
+# longest gap between two ticks of the two schedules (1 January -> the first Monday of February)
+LATE_WINDOW = timedelta(days=40)
+
+
+def file_partition(path: Path, root: Path) -> str:
+    """The partition (report year) a file is filed under."""
+    data = path.read_bytes()
+    return partition_key(year_hint(read_raw(path, root, data), data))
+
+
+def changed_since(root: Path, since: datetime) -> set[str]:
+    """Partitions of the files added or changed since `since` (late filings, corrections of old years)."""
+    return {file_partition(path, root) for path in discover(root) if path.stat().st_mtime >= since.timestamp()}
 
 
 def scan_folder(root: Path, previous: FileState) -> FileState:
@@ -30,8 +44,7 @@ def scan_folder(root: Path, previous: FileState) -> FileState:
         if known and known[:2] == [stat.st_size, stat.st_mtime_ns]:
             state[relative] = known
             continue
-        data = path.read_bytes()
-        state[relative] = [stat.st_size, stat.st_mtime_ns, partition_key(year_hint(read_raw(path, root, data), data))]
+        state[relative] = [stat.st_size, stat.st_mtime_ns, file_partition(path, root)]
     return state
 
 
@@ -57,17 +70,23 @@ def build_automation(job_name: str) -> tuple[list[dg.SensorDefinition], list[dg.
         return dg.SensorResult(run_requests=list(runs_for_changes(previous, current, job_name)),
                                cursor=json.dumps(current, sort_keys=True))
 
-    def latest_year(context: dg.ScheduleEvaluationContext) -> dg.RunRequest:
-        """Reports for year N are due by 31 January / 31 March of N+1: refresh year N."""
+    def refresh(context: dg.ScheduleEvaluationContext, raw_folder: RawFolder) -> list[dg.RunRequest]:
+        """Reports for year N are due by 31 January / 31 March of N+1: refresh year N, and every year
+        whose files appeared or changed within LATE_WINDOW (a late filing, a corrected old report)."""
         when: datetime = context.scheduled_execution_time
-        return dg.RunRequest(partition_key=str(when.year - 1), tags={"gov_pipeline/trigger": "schedule"})
+        late = changed_since(raw_folder.root, when - LATE_WINDOW) if raw_folder.root.exists() else set()
+        return [dg.RunRequest(partition_key=key, run_key=f"{key}:{when.isoformat()}",
+                              tags={"gov_pipeline/trigger": "schedule"})
+                for key in sorted({str(when.year - 1)} | late)]
 
-    season = dg.ScheduleDefinition(
+    season = dg.schedule(
         name="report_season_weekly", job_name=job_name, cron_schedule="0 6 * 2-4 1", execution_timezone="Asia/Shanghai",
-        default_status=dg.DefaultScheduleStatus.STOPPED, execution_fn=latest_year,
-        description="Mondays 06:00 in February-April, while last year's reports come out.")
-    off_season = dg.ScheduleDefinition(
+        default_status=dg.DefaultScheduleStatus.STOPPED,
+        description="Mondays 06:00 in February-April, while last year's reports come out (and any year whose "
+                    "files changed late).")(refresh)
+    off_season = dg.schedule(
         name="off_season_monthly", job_name=job_name, cron_schedule="0 6 1 1,5-12 *", execution_timezone="Asia/Shanghai",
-        default_status=dg.DefaultScheduleStatus.STOPPED, execution_fn=latest_year,
-        description="The 1st of every other month, for late publications and corrections.")
+        default_status=dg.DefaultScheduleStatus.STOPPED,
+        description="The 1st of every other month, for late publications and corrections (last year, and any "
+                    "year whose files changed late).")(refresh)
     return [raw_folder_sensor], [season, off_season]

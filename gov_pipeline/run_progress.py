@@ -9,11 +9,18 @@ import logging
 import re
 import time
 from dataclasses import dataclass, field
-from typing import TextIO
+from typing import Self, TextIO
 
 import dagster as dg
 from rich.console import Console
-from rich.progress import BarColumn, MofNCompleteColumn, Progress, SpinnerColumn, TextColumn, TimeElapsedColumn
+from rich.progress import (
+    BarColumn,
+    MofNCompleteColumn,
+    Progress,
+    SpinnerColumn,
+    TextColumn,
+    TimeElapsedColumn,
+)
 
 # dbt's own progress lines: "12 of 103 START sql view model main.stg_reports ....... [RUN]"
 DBT_NODE = re.compile(r"^\s*\d+ of (\d+) (START|OK|PASS|WARN|ERROR|FAIL|SKIP)\b\s*(.*?)\s*(?:\.{2,}.*)?$")
@@ -53,7 +60,7 @@ class RunProgress:
         self.dbt: int | None = None
         self.dbt_started = 0.0
 
-    def __enter__(self) -> RunProgress:
+    def __enter__(self) -> Self:
         self.progress.start()
         return self
 

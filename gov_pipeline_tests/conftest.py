@@ -153,5 +153,5 @@ def cli_run(tmp_path_factory: pytest.TempPathFactory) -> CliRun:
     shutil.copy(PROJECT_ROOT / "dagster_home" / "dagster.yaml", home)
     gov_pipeline = Path(sys.executable).parent / "gov-pipeline"
     done = subprocess.run([str(gov_pipeline), "run", "--raw-dir", str(raw), "--db", str(db)],
-                          env=os.environ | {"DAGSTER_HOME": str(home)}, capture_output=True, text=True)
+                          env=os.environ | {"DAGSTER_HOME": str(home)}, capture_output=True, text=True, check=False)
     return CliRun(raw, db, home, done.stdout + done.stderr, done.returncode)

@@ -18,7 +18,7 @@ def test_a_report_in_two_formats_is_scored_once_and_its_copy_names_the_primary(s
         rows = dict(query(db, "select source_path, status from reports where source_path in (?, ?)",
                           [f"corpus/{stem}.txt", f"corpus/html/{stem}.html"]))
         assert sorted(rows.values()) == ["duplicate", "scored"], (stem, rows)
-        [(copy, reason)] = query(db, "select source_path, status_reason from reports where source_path in (?, ?) "
+        [(_, reason)] = query(db, "select source_path, status_reason from reports where source_path in (?, ?) "
                                      "and status = 'duplicate'", [f"corpus/{stem}.txt", f"corpus/html/{stem}.html"])
         primary = next(path for path, status in rows.items() if status == "scored")
         assert f"the same report as {primary}" in reason
