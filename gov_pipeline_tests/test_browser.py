@@ -157,13 +157,14 @@ def test_the_ui_shows_what_the_cli_run_did(ui_after_cli_run: DagsterUI, browser)
     assert run["status"] == "SUCCESS"
     page = browser.new_page(viewport={"width": 1600, "height": 1000})
     page.goto(f"{ui_after_cli_run.url}/assets/reports", wait_until="networkidle")
-    _dismiss_welcome(page)
     page.get_by_text("Latest materialization").first.wait_for(timeout=60_000)
+    _dismiss_welcome(page)  # a fresh instance greets the first visit with a dialog, once the page has loaded
     assert page.get_by_text("Never materialized").count() == 0
     page.get_by_text("Row count").first.wait_for(timeout=30_000)
     page.screenshot(path=str(ARTIFACTS / "ui_cli_run_reports.png"), full_page=True)
 
     page.goto(f"{ui_after_cli_run.url}/assets/dq_violations?view=checks", wait_until="networkidle")
+    _dismiss_welcome(page)
     page.get_by_text("cumulative_chain", exact=True).first.click(timeout=60_000)
     page.get_by_text("Data-quality rule cumulative_chain").wait_for(timeout=30_000)
     # the failing reports, by file and agency, with the values
@@ -172,6 +173,7 @@ def test_the_ui_shows_what_the_cli_run_did(ui_after_cli_run: DagsterUI, browser)
     page.screenshot(path=str(ARTIFACTS / "ui_cli_run_failing_rule.png"), full_page=True)
 
     page.goto(f"{ui_after_cli_run.url}/assets/compliance_scores", wait_until="networkidle")
+    _dismiss_welcome(page)
     page.get_by_text("Row count").first.wait_for(timeout=60_000)
     scored = _count(ui_after_cli_run.db, "select count(*) from compliance_scores")
     assert page.get_by_text(str(scored), exact=True).count() > 0
@@ -179,6 +181,7 @@ def test_the_ui_shows_what_the_cli_run_did(ui_after_cli_run: DagsterUI, browser)
     page.screenshot(path=str(ARTIFACTS / "ui_cli_run_dbt_row_count.png"), full_page=True)
 
     page.goto(f"{ui_after_cli_run.url}/asset-groups", wait_until="networkidle")
+    _dismiss_welcome(page)
     page.get_by_text("scoring", exact=True).first.wait_for(timeout=60_000)
     page.screenshot(path=str(ARTIFACTS / "ui_cli_run_asset_graph.png"))
     page.close()
