@@ -49,8 +49,9 @@ def test_run_is_quiet_and_names_what_needs_a_look(cli_run) -> None:
 
 def test_the_cli_run_is_recorded_in_the_shared_dagster_instance(cli_run) -> None:
     import dagster as dg
+    from dagster._core.instance.ref import InstanceRef
 
-    with dg.DagsterInstance.from_ref(dg.InstanceRef.from_dir(str(cli_run.home))) as instance:
+    with dg.DagsterInstance.from_ref(InstanceRef.from_dir(str(cli_run.home))) as instance:
         [run] = instance.get_runs()
         assert run.status == dg.DagsterRunStatus.SUCCESS
         reports = instance.get_latest_materialization_event(dg.AssetKey("reports"))
