@@ -33,6 +33,7 @@ $(CHROMIUM):
 	  ($(SUDO) apt-get update -q >/dev/null 2>&1 && $(SUDO) apt-get install -y -q chromium >/dev/null 2>&1) || \
 	  echo "chromium could not be installed: the browser test will be skipped"
 
+# Recorded in dagster_home/ (the CLI's default DAGSTER_HOME), the instance `make dev` shows.
 run: setup
 	$(BIN)/gov-pipeline run --raw-dir data/raw --db data/warehouse.duckdb
 

@@ -3,6 +3,7 @@ warehouse table it writes (data_contract.md). The per-document assets are partit
 (see partitions.py); a run for one or several years rewrites exactly those years' rows in one
 transaction per table. The catalog and the rollups are unpartitioned."""
 
+import warnings
 from collections.abc import Iterator, Sequence
 
 import dagster as dg
@@ -14,6 +15,10 @@ from gov_pipeline.partitions import year_keys
 from gov_pipeline.resources import RawFolder
 from gov_pipeline.warehouse import TABLES
 
+# backfill_policy is Beta in Dagster 1.13: the warning says nothing to a user of the pipeline
+warnings.filterwarnings("ignore", category=dg.BetaWarning)
+
+OWNERS = ["team:gov_pipeline"]
 report_years = dg.StaticPartitionsDefinition(year_keys())
 # one run can process any set of years at once (a full run, or a backfill of a range)
 ONE_RUN = dg.BackfillPolicy.single_run()
@@ -29,14 +34,38 @@ def table_metadata(conn: duckdb.DuckDBPyConnection, table: str, stats: pipeline.
                                    **{f"count/{key}": value for key, value in sorted(stats.counts.items())}}
     if partitions is not None:
         metadata["partitions_written"] = ", ".join(partitions)
+    if table in PREVIEWS:
+        metadata["preview"] = preview(conn, table)
     return metadata
+
+
+# the columns a person reads first, per table previewed in the UI (first rows, in reading order)
+PREVIEWS = {
+    "reports": ("source_path, agency_name, report_year, template, status, status_reason, warning_count", "source_path"),
+    "report_facts": ("fact_key, value, unit, method, section_key, evidence", "doc_id, fact_key"),
+    "near_duplicates": ("source_path, primary_path, sentence_containment, number_similarity", "source_path"),
+    "compliance_scores": ("source_path, agency_name, report_year, rubric, score, coverage", "score desc, source_path"),
+}
+PREVIEW_CHARS = 80  # a preview cell longer than this is shortened (the table has the whole text)
+
+
+def preview(conn: duckdb.DuckDBPyConnection, table: str) -> dg.MetadataValue:
+    """The first rows of a table as markdown."""
+    columns, order = PREVIEWS[table]
+    cursor = conn.execute(f'select {columns} from "{table}" order by {order} limit {PREVIEW_ROWS}')
+    names = [d[0] for d in cursor.description]
+    lines = ["| " + " | ".join(names) + " |", "|" + "---|" * len(names)]
+    for row in cursor.fetchall():
+        cells = ["" if v is None else str(v).replace("|", "/").replace("\n", " ") for v in row]
+        lines.append("| " + " | ".join(c if len(c) <= PREVIEW_CHARS else c[:PREVIEW_CHARS] + "…" for c in cells) + " |")
+    return dg.MetadataValue.md("\n".join(lines))
 
 
 def _partitions(context: dg.AssetExecutionContext) -> list[str]:
     return list(context.partition_keys)
 
 
-@dg.asset(group_name="ingest", kinds={"duckdb"}, deps=["fetched_pages"])
+@dg.asset(group_name="ingest", kinds={"duckdb"}, owners=OWNERS, deps=["fetched_pages"])
 def raw_documents(duckdb: DuckDBResource, raw_folder: RawFolder) -> dg.MaterializeResult:
     """Catalog of the raw folder: every file fingerprinted (sha256), its content type and encoding, and
     the report-year partition its first lines name."""
@@ -47,7 +76,7 @@ def raw_documents(duckdb: DuckDBResource, raw_folder: RawFolder) -> dg.Materiali
                                     | {"files_by_partition": dg.MetadataValue.json(by_year)})
 
 
-@dg.asset(group_name="cleaning", kinds={"duckdb"}, deps=[raw_documents], partitions_def=report_years,
+@dg.asset(group_name="cleaning", kinds={"duckdb"}, owners=OWNERS, deps=[raw_documents], partitions_def=report_years,
           backfill_policy=ONE_RUN)
 def cleaned_documents(context: dg.AssetExecutionContext, duckdb: DuckDBResource,
                       raw_folder: RawFolder) -> dg.MaterializeResult:
@@ -62,9 +91,9 @@ def cleaned_documents(context: dg.AssetExecutionContext, duckdb: DuckDBResource,
     partitions_def=report_years,
     backfill_policy=ONE_RUN,
     specs=[
-        dg.AssetSpec("report_sections", deps=[cleaned_documents], kinds={"duckdb"},
+        dg.AssetSpec("report_sections", deps=[cleaned_documents], kinds={"duckdb"}, owners=OWNERS,
                      description="Sections of each report with canonical section keys."),
-        dg.AssetSpec("report_tables", deps=[cleaned_documents], kinds={"duckdb"},
+        dg.AssetSpec("report_tables", deps=[cleaned_documents], kinds={"duckdb"}, owners=OWNERS,
                      description="Statistics-table cells mapped to the template's rows and columns."),
     ],
 )
@@ -75,7 +104,7 @@ def report_structure(context: dg.AssetExecutionContext, duckdb: DuckDBResource) 
             yield dg.MaterializeResult(asset_key=table, metadata=table_metadata(conn, table, stats, _partitions(context)))
 
 
-@dg.asset(group_name="facts", kinds={"duckdb"}, deps=["report_sections", "report_tables"],
+@dg.asset(group_name="facts", kinds={"duckdb"}, owners=OWNERS, deps=["report_sections", "report_tables"],
           partitions_def=report_years, backfill_policy=ONE_RUN)
 def report_facts(context: dg.AssetExecutionContext, duckdb: DuckDBResource) -> dg.MaterializeResult:
     """Every number the reports state, with evidence (sentence or table cell) and method."""
@@ -84,7 +113,7 @@ def report_facts(context: dg.AssetExecutionContext, duckdb: DuckDBResource) -> d
         return dg.MaterializeResult(metadata=table_metadata(conn, "report_facts", stats, _partitions(context)))
 
 
-@dg.asset(group_name="quality", kinds={"duckdb"}, deps=[report_facts, "report_tables"],
+@dg.asset(group_name="quality", kinds={"duckdb"}, owners=OWNERS, deps=[report_facts, "report_tables"],
           partitions_def=report_years, backfill_policy=ONE_RUN)
 def dq_checks(context: dg.AssetExecutionContext, duckdb: DuckDBResource) -> dg.MaterializeResult:
     """Every single-report data-quality rule applied to every subject of every report, passed or not."""
@@ -118,12 +147,15 @@ def _worst_reports_markdown(conn: duckdb.DuckDBPyConnection) -> str:
 @dg.multi_asset(
     group_name="quality",
     specs=[
-        dg.AssetSpec("dq_cross_year_checks", deps=[report_facts], kinds={"duckdb"},
+        dg.AssetSpec("dq_cross_year_checks", deps=[report_facts], kinds={"duckdb"}, owners=OWNERS,
                      description="Rules between an agency's consecutive reports, passed or not (all years)."),
-        dg.AssetSpec("dq_violations", deps=[dq_checks, "dq_cross_year_checks"], kinds={"duckdb"},
+        dg.AssetSpec("dq_violations", deps=[dq_checks, "dq_cross_year_checks"], kinds={"duckdb"}, owners=OWNERS,
                      description="Broken data-quality rules per report, blocking or warning (all years)."),
-        dg.AssetSpec("reports", deps=[raw_documents, cleaned_documents, dq_checks, "dq_violations"],
-                     kinds={"duckdb"}, description="One row per input file with its status and reason (all years)."),
+        dg.AssetSpec("near_duplicates", deps=[cleaned_documents, report_facts, "dq_violations"], kinds={"duckdb"},
+                     owners=OWNERS, description="Reports that copy another (another format, or reposted), each "
+                                                "naming the one kept; status duplicate in reports (all years)."),
+        dg.AssetSpec("reports", deps=[raw_documents, cleaned_documents, dq_checks, "dq_violations", "near_duplicates"],
+                     kinds={"duckdb"}, owners=OWNERS, description="One row per input file with its status and reason (all years)."),
     ],
 )
 def report_quality(duckdb: DuckDBResource) -> Iterator[dg.MaterializeResult]:
@@ -134,6 +166,7 @@ def report_quality(duckdb: DuckDBResource) -> Iterator[dg.MaterializeResult]:
                                    metadata=table_metadata(conn, "dq_cross_year_checks", stats))
         yield dg.MaterializeResult(asset_key="dq_violations", metadata=table_metadata(conn, "dq_violations", stats)
                                    | {"worst_reports": worst_reports})
+        yield dg.MaterializeResult(asset_key="near_duplicates", metadata=table_metadata(conn, "near_duplicates", stats))
         by_status = dict(conn.execute("select status, count(*) from reports group by 1 order by 2 desc").fetchall())
         yield dg.MaterializeResult(asset_key="reports", metadata=table_metadata(conn, "reports", stats)
                                    | {"reports_by_status": dg.MetadataValue.json(by_status),

@@ -8,7 +8,7 @@ import hashlib
 import json
 import os
 from collections.abc import Iterator
-from datetime import datetime
+from datetime import datetime, timedelta
 from pathlib import Path
 
 import dagster as dg
@@ -18,6 +18,15 @@ from gov_pipeline.pipeline import catalog_row
 from gov_pipeline.resources import RawFolder
 
 FileState = dict[str, list]  # relative path -> [size, mtime_ns, partition key]
+# a schedule also refreshes the years of files added or changed this long before its tick: longer than the
+# longest gap between two ticks of the two schedules (1 January -> the first Monday of February)
+LATE_WINDOW = timedelta(days=40)
+
+
+def changed_since(root: Path, since: datetime) -> set[str]:
+    """Partitions of the files added or changed since `since` (late filings, corrections of old years)."""
+    return {catalog_row(entry, root)["partition_key"] for entry in discover(root)
+            if os.lstat(entry.path).st_mtime >= since.timestamp()}
 
 
 def scan_folder(root: Path, previous: FileState) -> FileState:
@@ -56,17 +65,23 @@ def build_automation(job_name: str) -> tuple[list[dg.SensorDefinition], list[dg.
         return dg.SensorResult(run_requests=list(runs_for_changes(previous, current, job_name)),
                                cursor=json.dumps(current, sort_keys=True))
 
-    def latest_year(context: dg.ScheduleEvaluationContext) -> dg.RunRequest:
-        """Reports for year N are due by 31 January / 31 March of N+1: refresh year N."""
+    def refresh(context: dg.ScheduleEvaluationContext, raw_folder: RawFolder) -> list[dg.RunRequest]:
+        """Reports for year N are due by 31 January / 31 March of N+1: refresh year N, and every year
+        whose files appeared or changed within LATE_WINDOW (a late filing, a corrected old report)."""
         when: datetime = context.scheduled_execution_time
-        return dg.RunRequest(partition_key=str(when.year - 1), tags={"gov_pipeline/trigger": "schedule"})
+        late = changed_since(raw_folder.root, when - LATE_WINDOW) if raw_folder.root.exists() else set()
+        return [dg.RunRequest(partition_key=key, run_key=f"{key}:{when.isoformat()}",
+                              tags={"gov_pipeline/trigger": "schedule"})
+                for key in sorted({str(when.year - 1)} | late)]
 
-    season = dg.ScheduleDefinition(
+    season = dg.schedule(
         name="report_season_weekly", job_name=job_name, cron_schedule="0 6 * 2-4 1", execution_timezone="Asia/Shanghai",
-        default_status=dg.DefaultScheduleStatus.STOPPED, execution_fn=latest_year,
-        description="Mondays 06:00 in February-April, while last year's reports come out.")
-    off_season = dg.ScheduleDefinition(
+        default_status=dg.DefaultScheduleStatus.STOPPED,
+        description="Mondays 06:00 in February-April, while last year's reports come out (and any year whose "
+                    "files changed late).")(refresh)
+    off_season = dg.schedule(
         name="off_season_monthly", job_name=job_name, cron_schedule="0 6 1 1,5-12 *", execution_timezone="Asia/Shanghai",
-        default_status=dg.DefaultScheduleStatus.STOPPED, execution_fn=latest_year,
-        description="The 1st of every other month, for late publications and corrections.")
+        default_status=dg.DefaultScheduleStatus.STOPPED,
+        description="The 1st of every other month, for late publications and corrections (last year, and any "
+                    "year whose files changed late).")(refresh)
     return [raw_folder_sensor], [season, off_season]

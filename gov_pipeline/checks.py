@@ -3,7 +3,9 @@
 The blocking ones are the gate in front of scoring: they re-derive the blocking rules from the facts
 of the reports marked `scored` (so a report that breaks one can never reach the dbt models, whatever
 went wrong upstream), and run the Great Expectations suite over the same gated set. The others watch
-each stage and warn with counts and example doc_ids."""
+each stage and warn with counts and examples. One check per data-quality rule (declared in quality.py)
+lists the reports that break it - file, agency, year, the cell or sentence and the values - as a
+table: ERROR for a blocking rule (those reports are quarantined), WARN for a warning."""
 
 from __future__ import annotations
 
@@ -12,13 +14,16 @@ from dagster_duckdb import DuckDBResource
 
 from gov_pipeline.expectations import SUITE_NAME, validate_gated_facts
 from gov_pipeline.quality import (
+    BLOCKING_RULES,
     FIRST_REPORT_YEAR,
     PLAUSIBLE_MAX,
     SIGNED_FACT_SUFFIX,
+    WARNING_RULES,
     implausible_sql,
 )
 
 EXAMPLES = 5
+LISTED_FAILURES = 200  # rows of a rule check's table; the query shown finds all of them
 MAX_WARNING_SHARE = 0.5  # above this share of scored reports with warnings, something upstream broke
 
 
@@ -134,12 +139,75 @@ def warning_share(duckdb: DuckDBResource) -> dg.AssetCheckResult:
         """).fetchone()
         by_rule = dict(conn.execute("select rule_id, count(distinct doc_id) from dq_violations "
                                     "where severity = 'warning' group by 1 order by 2 desc").fetchall())
-        rows = conn.execute("select doc_id, rule_id from dq_violations where severity = 'warning' "
-                            "order by doc_id limit 5").fetchall()
+        rows = conn.execute("select source_path, warning_count from reports where status = 'scored' and "
+                            "warning_count > 0 order by warning_count desc, source_path limit ?", [EXAMPLES]).fetchall()
     share = warned / scored if scored else 0.0
     return dg.AssetCheckResult(passed=share <= MAX_WARNING_SHARE, severity=dg.AssetCheckSeverity.WARN, metadata={
         "scored_reports": scored, "reports_with_warnings": warned, "share": share,
-        "reports_by_rule": dg.MetadataValue.json(by_rule), "examples": _examples(rows)})
+        "reports_by_rule": dg.MetadataValue.json(by_rule),
+        "most_warned_reports": dg.MetadataValue.json([{"file": f, "warnings": n} for f, n in rows])})
+
+
+# the failed checks of one rule, one row per report file (byte-identical copies are listed once)
+RULE_FAILURES = """
+with checks as (
+    select doc_id, rule_id, subject, passed, detail from dq_checks
+    union all
+    select doc_id, rule_id, subject, passed, detail from dq_cross_year_checks
+)
+select r.source_path as file, r.agency_name as agency, r.report_year as year, r.status, c.subject, c.detail
+from checks c
+join raw_documents d on d.doc_id = c.doc_id and d.duplicate_of is null
+join reports r on r.source_path = d.source_path
+where c.rule_id = $rule and not c.passed
+order by r.source_path, c.subject
+"""
+RULE_TOTALS = """
+select count(*), count(distinct doc_id), count(distinct doc_id) filter (where not passed)
+from (select doc_id, rule_id, passed from dq_checks union all select doc_id, rule_id, passed from dq_cross_year_checks)
+where rule_id = $rule
+"""
+FAILURE_COLUMNS = {"file": "report file (relative to the raw folder)", "agency": "publishing body",
+                   "year": "report year", "status": "the report's status", "subject": "what was checked",
+                   "detail": "the values, and the cell or sentence they come from"}
+
+
+def failures_markdown(rows: list[tuple]) -> str:
+    """The failing rows as a markdown table, text whole (pipes escaped)."""
+    lines = ["| " + " | ".join(FAILURE_COLUMNS) + " |", "|" + "---|" * len(FAILURE_COLUMNS)]
+    lines += ["| " + " | ".join("" if v is None else str(v).replace("|", "\\|").replace("\n", " ") for v in row)
+              + " |" for row in rows]
+    return "\n".join(lines)
+
+
+def _rule_check(rule: str, blocking: bool) -> dg.AssetChecksDefinition:
+    """The reports that break `rule`, listed with the cell or sentence and the values."""
+    kind = "blocking: a report that breaks it is quarantined" if blocking else "warning: lowers the consistency score"
+    severity = dg.AssetCheckSeverity.ERROR if blocking else dg.AssetCheckSeverity.WARN
+
+    @dg.asset_check(asset="dq_violations", name=rule, blocking=False,
+                    description=f"Data-quality rule {rule} ({kind}); the failing reports with the values and the "
+                                "cell or sentence they come from.")
+    def rule_check(duckdb: DuckDBResource) -> dg.AssetCheckResult:
+        with duckdb.get_connection() as conn:
+            rows = conn.execute(RULE_FAILURES, {"rule": rule}).fetchall()
+            applied, reports, failing = conn.execute(RULE_TOTALS, {"rule": rule}).fetchone()
+        shown = rows[:LISTED_FAILURES]
+        table = dg.MetadataValue.table(
+            records=[dg.TableRecord(dict(zip(FAILURE_COLUMNS, row, strict=True))) for row in shown],
+            schema=dg.TableSchema(columns=[dg.TableColumn(name, "string" if name != "year" else "int", description=d)
+                                           for name, d in FAILURE_COLUMNS.items()]))
+        return dg.AssetCheckResult(passed=not rows, severity=severity, metadata={
+            "checks_applied": applied, "reports_checked": reports, "failing_reports": failing,
+            "failures": table, "failures_text": dg.MetadataValue.md(failures_markdown(shown) if rows else "none"),
+            "all_failures_query": dg.MetadataValue.md(
+                f"`select * from dq_violations where rule_id = '{rule}'` (listed here: {len(shown)} of {len(rows)})")})
+
+    return rule_check
+
+
+RULE_CHECKS: list[dg.AssetChecksDefinition] = [_rule_check(rule, rule in BLOCKING_RULES)
+                                               for rule in (*BLOCKING_RULES, *WARNING_RULES)]
 
 
 BLOCKING_CHECKS: list[dg.AssetChecksDefinition] = [count_non_negative, completed_le_received, year_plausible,

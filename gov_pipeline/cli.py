@@ -2,15 +2,18 @@
 `gov-pipeline backfill --from Y1 --to Y2` re-runs a range of report years; `gov-pipeline extract FILE`
 runs one document through the stage functions and prints JSON; `gov-pipeline fetch` collects reports
 from government sites into the raw folder's store (gov_pipeline/collect); `gov-pipeline audit` writes the
-audit site and `gov-pipeline review FINGERPRINT --dismiss|--confirm --note …` records a decision on a finding."""
+audit site and `gov-pipeline review FINGERPRINT --dismiss|--confirm --note …` records a decision on a finding;
+`gov-pipeline sql "select …"` queries the warehouse; `gov-pipeline docs` regenerates the data dictionary."""
 
 from __future__ import annotations
 
 import argparse
+import contextlib
 import getpass
 import json
 import os
 import sys
+import time
 from dataclasses import asdict
 from datetime import date
 from pathlib import Path
@@ -18,7 +21,7 @@ from typing import TYPE_CHECKING, Any
 
 from gov_pipeline.collect.client import Politeness
 from gov_pipeline.collect.registry import COLUMN_REGISTRY
-from gov_pipeline.config import DUCKDB_PATH_ENV, RAW_DIR_ENV, settings
+from gov_pipeline.config import DAGSTER_HOME, DUCKDB_PATH_ENV, PROJECT_ROOT, RAW_DIR_ENV, settings
 from gov_pipeline.writer_lock import WarehouseBusy, writer_lock
 
 BUSY_EXIT = 3  # another run holds the warehouse's writer lock
@@ -26,18 +29,28 @@ BUSY_EXIT = 3  # another run holds the warehouse's writer lock
 if TYPE_CHECKING:
     import duckdb
 
+    from gov_pipeline.run_progress import RunProgress
+
+UI_URL = "http://127.0.0.1:3000"  # where `make dev` serves the Dagster UI
+
 
 def _materialise(args: argparse.Namespace, first: str | None = None, last: str | None = None) -> int:
-    """One in-process Dagster run of every asset over the report years first..last (all by default)."""
+    """One in-process Dagster run of every asset over the report years first..last (all by default), on
+    the project's Dagster instance (dagster_home/, unless DAGSTER_HOME says otherwise), so `make dev`
+    shows the run, its materialisations and its checks. Quiet unless --verbose: a progress display,
+    one line per stage, and a summary of what needs a look."""
     os.environ[RAW_DIR_ENV] = str(Path(args.raw_dir).resolve())
     os.environ[DUCKDB_PATH_ENV] = str(Path(args.db).resolve())
+    os.environ.setdefault("DAGSTER_HOME", str(DAGSTER_HOME))
     config = settings()
     config.duckdb_path.parent.mkdir(parents=True, exist_ok=True)
     import dagster as dg
     from dagster_duckdb import DuckDBResource
+    from rich.console import Console
 
     from gov_pipeline.definitions import all_assets_job, build_definitions
     from gov_pipeline.partitions import range_tags, year_keys
+    from gov_pipeline.run_progress import FoldedStdout, RunProgress, progress_logger
 
     keys = year_keys()
     first, last = first or keys[0], last or keys[-1]
@@ -46,20 +59,25 @@ def _materialise(args: argparse.Namespace, first: str | None = None, last: str |
         return 2
     try:  # one writer per warehouse: taken before anything runs (the run's resource re-enters it)
         with writer_lock(config.duckdb_path, args.wait, lambda message: print(message, file=sys.stderr)):
-            defs = build_definitions(config)
-            instance = dg.DagsterInstance.get() if os.environ.get("DAGSTER_HOME") else dg.DagsterInstance.ephemeral()
-            result = defs.resolve_job_def(all_assets_job.name).execute_in_process(
-                instance=instance, raise_on_error=False,
-                tags=range_tags(first, last),
-                run_config={"loggers": {"console": {"config": {"log_level": args.log_level}}}})
+            job = build_definitions(config).resolve_job_def(all_assets_job.name)
+            console = Console(file=sys.stdout, highlight=False)
+            progress = RunProgress(console, steps_total=len(job.graph.nodes), verbose=args.verbose)
+            job = job.with_logger_defs({**job.loggers, "progress": progress_logger(progress)})
+            log_level = "INFO" if args.verbose else args.log_level
+            started = time.monotonic()
+            with progress, contextlib.redirect_stdout(sys.stdout if args.verbose
+                                                      else FoldedStdout(progress, sys.stdout)):
+                result = job.execute_in_process(
+                    instance=dg.DagsterInstance.get(), raise_on_error=False, tags=range_tags(first, last),
+                    run_config={"loggers": {"console": {"config": {"log_level": log_level}}, "progress": {}}})
     except WarehouseBusy as busy:
         print(f"gov-pipeline: {busy}", file=sys.stderr)
         return BUSY_EXIT
     # through the run's resource: DuckDB refuses a second configuration for a database it still caches
     with DuckDBResource(database=str(config.duckdb_path)).get_connection() as conn:
-        print(summary(conn, config.duckdb_path))
+        print(summary(conn, config.duckdb_path, progress, time.monotonic() - started, result.run_id))
     if not result.success:
-        print("run FAILED: see the Dagster log above for the failed step", file=sys.stderr)
+        print("run FAILED: see the failed step above (--verbose shows the whole Dagster log)", file=sys.stderr)
     return 0 if result.success else 1
 
 
@@ -87,26 +105,58 @@ def _fetch(args: argparse.Namespace) -> int:
     return 0
 
 
-def summary(conn: duckdb.DuckDBPyConnection, db_path: Path) -> str:
-    """A few lines on what the warehouse now holds (as far as the run got)."""
+SHOWN = 5  # files named per kind of problem in the summary
+
+
+def _named(rows: list[tuple], total: int) -> str:
+    more = f"; +{total - len(rows)} more" if total > len(rows) else ""
+    return "; ".join(" ".join(str(v) for v in row if v is not None) for row in rows) + more
+
+
+def summary(conn: duckdb.DuckDBPyConnection, db_path: Path, progress: RunProgress | None = None,
+            seconds: float | None = None, run_id: str | None = None) -> str:
+    """What the warehouse now holds (as far as the run got), the files that need a look, and where to
+    look next."""
     tables = {row[0] for row in conn.execute("select table_name from information_schema.tables").fetchall()}
-    lines = [f"warehouse: {db_path}"]
+    lines = [f"warehouse: {db_path}" + (f" (run {run_id[:8]}, {seconds:.0f}s)" if run_id and seconds else "")]
+    if progress is not None:
+        checks = progress.checks
+        lines.append(f"checks: {checks['passed']} passed, {checks['warn']} warn, {checks['error']} error"
+                     + (f"; dbt {progress.dbt_done}" if progress.dbt_done else ""))
+        lines += [f"  dbt {problem}" for problem in progress.dbt_problems[:SHOWN]]
     if "reports" in tables:
         statuses = conn.execute("select status, count(*) from reports group by 1 order by 2 desc").fetchall()
         lines.append("documents by status: " + ", ".join(f"{s} {n}" for s, n in statuses))
+        for status in ("unreadable", "not_a_report", "quarantined", "duplicate", "pending"):
+            total = conn.execute("select count(*) from reports where status = ?", [status]).fetchone()[0]
+            if total:
+                rows = conn.execute("select source_path, '(' || left(status_reason, 60) || ')' from reports "
+                                    "where status = ? order by source_path limit ?", [status, SHOWN]).fetchall()
+                lines.append(f"  {status}: {_named(rows, total)}")
     if "report_facts" in tables:
         facts = conn.execute("select count(*), count(distinct doc_id) from report_facts").fetchone()
         lines.append(f"facts: {facts[0]} from {facts[1]} reports")
     if "dq_violations" in tables:
         rules = conn.execute("select severity, rule_id, count(*) from dq_violations group by 1, 2 "
-                             "order by 1, 3 desc").fetchall()
+                             "order by 1, 3 desc, 2").fetchall()
         lines.append("dq violations: " + (", ".join(f"{rule} ({sev}) {n}" for sev, rule, n in rules) or "none"))
+        warned = conn.execute("select count(*) from reports where warning_count > 0").fetchone()[0]
+        rows = conn.execute("""
+            select r.source_path, '(' || string_agg(distinct v.rule_id, ', ') || ')'
+            from reports r join dq_violations v using (doc_id)
+            where r.warning_count > 0 and v.severity = 'warning'
+            group by r.source_path, r.warning_count order by r.warning_count desc, r.source_path limit ?""",
+                            [SHOWN]).fetchall()
+        if rows:
+            lines.append(f"  most warnings: {_named(rows, warned)}")
     if "compliance_scores" in tables:
         scores = conn.execute("select count(*), round(avg(score), 1), min(score), max(score) "
                               "from compliance_scores").fetchone()
         lines.append(f"compliance scores: {scores[0]} reports, mean {scores[1]}, min {scores[2]}, max {scores[3]}")
     else:
         lines.append("compliance scores: not built (the run stopped before scoring)")
+    lines.append(f"next: `make dev`, then {UI_URL}/assets/dq_violations?view=checks (each rule's failing reports); "
+                 "`gov-pipeline sql \"select rule_id, detail from dq_violations\"`")
     return "\n".join(lines)
 
 
@@ -210,6 +260,37 @@ def review(db: Path, fingerprint: str, decision: str, note: str, reviewer: str) 
     return 0
 
 
+def sql(query: str, db: Path) -> int:
+    """Run SQL on the warehouse, read-only, and print each result as a table."""
+    import duckdb
+
+    if not db.exists():
+        print(f"no warehouse at {db}: run `make run` (or gov-pipeline run) first", file=sys.stderr)
+        return 2
+    with duckdb.connect(str(db), read_only=True) as conn:
+        try:
+            relation = conn.sql(query)
+        except duckdb.Error as error:
+            print(f"SQL error: {error}", file=sys.stderr)
+            return 1
+        if relation is not None:
+            relation.show(max_width=200, max_rows=SQL_ROWS)
+    return 0
+
+
+SQL_ROWS = 100  # rows a result shows (add a limit, or use Python, for more)
+
+
+def docs(check: bool) -> int:
+    """Regenerate docs/data_dictionary.md and dbt's _sources.yml, or (--check) list the stale ones."""
+    from gov_pipeline import data_dictionary
+
+    changed = data_dictionary.stale() if check else data_dictionary.write()
+    for path in changed:
+        print(f"{'stale' if check else 'rewrote'}: {path.relative_to(PROJECT_ROOT)}")
+    return 1 if check and changed else 0
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="gov-pipeline", description=__doc__)
     commands = parser.add_subparsers(dest="command", required=True)
@@ -224,8 +305,10 @@ def main(argv: list[str] | None = None) -> int:
         command.add_argument("--wait", type=float, default=settings().lock_wait_seconds, metavar="SECONDS",
                              help="when another run is writing the warehouse, wait this long for it "
                                   "(default: exit at once with status 3)")
-        command.add_argument("--log-level", default="INFO", choices=["DEBUG", "INFO", "WARNING", "ERROR"],
-                             help="Dagster console log level")
+        command.add_argument("--log-level", default="WARNING", choices=["DEBUG", "INFO", "WARNING", "ERROR"],
+                             help="Dagster console log level (INFO with --verbose)")
+        command.add_argument("--verbose", action="store_true",
+                             help="the whole Dagster log and dbt's own output instead of the progress display")
     one = commands.add_parser("extract", help="run one document through every stage and print JSON")
     one.add_argument("file", type=Path)
     fetch = commands.add_parser("fetch", help="collect reports from URL lists or sites' annual-report columns "
@@ -257,6 +340,11 @@ def main(argv: list[str] | None = None) -> int:
     for command in (site, judge):
         command.add_argument("--db", type=Path, default=settings().duckdb_path, help="DuckDB warehouse file")
     site.add_argument("--out", type=Path, help="folder for the site (default: audit/ next to the warehouse)")
+    query = commands.add_parser("sql", help="run SQL on the warehouse (read-only) and print the result")
+    query.add_argument("query", nargs="?", help="the SQL; read from standard input when left out")
+    query.add_argument("--db", default=str(settings().duckdb_path), help="DuckDB warehouse file to read")
+    dictionary = commands.add_parser("docs", help="regenerate docs/data_dictionary.md and dbt's _sources.yml")
+    dictionary.add_argument("--check", action="store_true", help="only report stale files (exit 1 if any)")
     args = parser.parse_args(argv)
     if args.command == "fetch":
         return _fetch(args)
@@ -267,6 +355,10 @@ def main(argv: list[str] | None = None) -> int:
         return audit(args.db.resolve(), args.out)
     if args.command == "review":
         return review(args.db.resolve(), args.fingerprint, args.decision, args.note, args.reviewer)
+    if args.command == "sql":
+        return sql(args.query if args.query is not None else sys.stdin.read(), Path(args.db))
+    if args.command == "docs":
+        return docs(args.check)
     if args.command == "run":
         return _materialise(args)
     if args.command == "backfill":

@@ -16,6 +16,8 @@ DEFAULT_DUCKDB_PATH = PROJECT_ROOT / "data" / "warehouse.duckdb"
 LOCK_WAIT_ENV = "GOV_PIPELINE_LOCK_WAIT_SECONDS"
 DOCUMENT_SECONDS_ENV = "GOV_PIPELINE_DOCUMENT_SECONDS"
 DEFAULT_DOCUMENT_SECONDS = 60.0  # per document and stage; real reports take well under a second
+# the Dagster instance the CLI and `make dev` share (runs, materialisations, checks), unless DAGSTER_HOME is set
+DAGSTER_HOME = PROJECT_ROOT / "dagster_home"
 
 
 @dataclass(frozen=True)

@@ -21,11 +21,11 @@ from gov_pipeline.assets import (
 from gov_pipeline.audit.assets import audit_site, review_decisions
 from gov_pipeline.automation import build_automation
 from gov_pipeline.collect.asset import Collection, collect_job, collect_season_weekly, fetched_pages
-from gov_pipeline.checks import BLOCKING_CHECKS, STAGE_CHECKS
+from gov_pipeline.checks import BLOCKING_CHECKS, RULE_CHECKS, STAGE_CHECKS
 from gov_pipeline.config import DUCKDB_PATH_ENV, Settings, settings
 from gov_pipeline.dbt_project import dbt_project
 from gov_pipeline.resources import OfflineDbtCli, RawFolder, Warehouse
-from gov_pipeline.scoring import scoring_models
+from gov_pipeline.scoring import scores_preview, scoring_models
 
 # Runs are for one report year (sensor, schedules, a backfill of one year) or a range of years (a
 # full run, a backfill of several) - the catalog and the all-years rollups run with them either way.
@@ -43,7 +43,7 @@ def build_definitions(config: Settings) -> dg.Definitions:
     return dg.Definitions(
         assets=[fetched_pages, raw_documents, cleaned_documents, report_structure, report_facts, dq_checks,
                 report_quality, scoring_models, review_decisions, audit_site],
-        asset_checks=[*BLOCKING_CHECKS, *STAGE_CHECKS],
+        asset_checks=[*BLOCKING_CHECKS, *STAGE_CHECKS, *RULE_CHECKS, scores_preview],
         jobs=[all_assets_job, collect_job],
         sensors=sensors,
         schedules=[*schedules, collect_season_weekly],

@@ -37,6 +37,7 @@ from gov_pipeline.ingest import (
     read_raw,
     unread_document,
 )
+from gov_pipeline.near_duplicates import find_near_duplicates, sketch
 from gov_pipeline.partitions import partition_key, rewritten, scope
 from gov_pipeline.quality import (
     CARRYOVER_FACTS,
@@ -436,12 +437,35 @@ def build_reports(conn: duckdb.DuckDBPyConnection) -> StageStats:
                         select doc_id, rule_id, severity, detail from dq_checks where not passed
                         union all
                         select doc_id, rule_id, severity, detail from dq_cross_year_checks where not passed""")
-    replace_rows(conn, "reports", read_frame(conn, REPORTS_QUERY).select(TABLES["reports"].column_names))
     stats = StageStats()
+    stats.add("near_duplicates", build_near_duplicates(conn))
+    replace_rows(conn, "reports", read_frame(conn, REPORTS_QUERY).select(TABLES["reports"].column_names))
     for status, count in conn.execute("select status, count(*) from reports group by 1").fetchall():
         stats.add(status, count)
     stats.add("violations", conn.execute("select count(*) from dq_violations").fetchone()[0])
     return stats
+
+
+NEAR_DUPLICATE_CANDIDATES = """
+select c.doc_id, d.source_path, c.report_year, c.agency_key, c.text, coalesce(f.n, 0), coalesce(v.n, 0)
+from cleaned_documents c
+join raw_documents d on d.doc_id = c.doc_id and d.duplicate_of is null
+left join (select doc_id, count(*) as n from report_facts group by doc_id) f on f.doc_id = c.doc_id
+left join (select doc_id, count(*) as n from dq_violations where severity = 'blocking' group by doc_id) v
+       on v.doc_id = c.doc_id
+where c.is_annual_report
+"""
+
+
+def build_near_duplicates(conn: duckdb.DuckDBPyConnection) -> int:
+    """The reports that copy another (near_duplicates.py), sketched batch by batch."""
+    cursor = conn.execute(NEAR_DUPLICATE_CANDIDATES)
+    sketches = []
+    while batch := cursor.fetchmany(READ_BATCH):
+        sketches += [sketch(*row) for row in batch]
+    copies = find_near_duplicates(sketches)
+    replace_rows(conn, "near_duplicates", frame("near_duplicates", copies))
+    return len(copies)
 
 
 REPORTS_QUERY = f"""
@@ -467,6 +491,7 @@ select
         when c.doc_id is null then 'pending'
         when not c.is_annual_report then 'not_a_report'
         when b.n > 0 then 'quarantined'
+        when nd.doc_id is not null then 'duplicate'
         else 'scored'
     end as status,
     case
@@ -475,6 +500,9 @@ select
         when c.doc_id is null then 'not processed yet: partition ' || r.partition_key || ' has not been materialised'
         when not c.is_annual_report then c.not_report_reason
         when b.n > 0 then 'blocking data-quality rule failed: ' || b.reasons
+        when nd.doc_id is not null then 'the same report as ' || nd.primary_path || ' (' ||
+             round(100 * nd.sentence_containment)::int || '% of sentences and ' ||
+             round(100 * nd.number_similarity)::int || '% of number sequences shared): only that one is scored'
         else 'passed the blocking data-quality rules'
     end as status_reason,
     coalesce(s.n, 0)::int as section_count,
@@ -488,6 +516,7 @@ left join cleaned_documents c on c.doc_id = r.doc_id and r.duplicate_of is null
 left join (select * from document_failures
            qualify row_number() over (partition by doc_id order by array_position({list(STAGES)!r}, stage)) = 1
           ) f on f.doc_id = r.doc_id and r.duplicate_of is null
+left join near_duplicates nd on nd.doc_id = c.doc_id
 left join blocking b on b.doc_id = c.doc_id
 left join warnings w on w.doc_id = c.doc_id
 left join section_counts s on s.doc_id = c.doc_id

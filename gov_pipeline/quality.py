@@ -73,6 +73,11 @@ def _fmt(value: float | None) -> str:
     return "?" if value is None else f"{value:g}"
 
 
+def _but(passed: bool) -> str:
+    """The joint of a comparison, so a check that held reads as a pass ('... and ...', '... but ...')."""
+    return "and" if passed else "but"
+
+
 def _total(values: Iterable[float | None]) -> float:
     return sum(v for v in values if v is not None)
 
@@ -162,7 +167,7 @@ def _identity_rules(ctx: ReportContext, cells: Sequence[TableCell]) -> Iterable[
                      (k in grid if identity.axis == "column" else k in grid.get(instance.subject, {}))]
             yield Check(ctx.doc_id, identity.rule_id, "warning", f"{identity.id} {where}", instance.holds,
                         f"{TABLE_NAMES[table_key]} {where}: {_side(identity, identity.left, ctx.template)} = "
-                        f"{_fmt(instance.left)} but {_side(identity, right, ctx.template)} = {_fmt(instance.right)} "
+                        f"{_fmt(instance.left)} {_but(instance.holds)} {_side(identity, right, ctx.template)} = {_fmt(instance.right)} "
                         f"({identity.id}: {identity.wording})")
 
 
@@ -179,23 +184,27 @@ def _legacy_rules(ctx: ReportContext, facts: dict[str, Fact]) -> Iterable[Check]
     reasons = [facts[k] for k in LEGACY_REFUSAL_REASONS if k in facts and facts[k].method == "prose"]
     if refused and reasons:
         listed = "; ".join(f"{f.fact_key}={_fmt(f.value)}" for f in reasons)
-        yield check("refusal_reasons_sum", "outcome_refused", _total(f.value for f in reasons) == refused.value,
-                    f"refusal reasons add up to {_fmt(_total(f.value for f in reasons))} ({listed}) but "
+        added_up = _total(f.value for f in reasons) == refused.value
+        yield check("refusal_reasons_sum", "outcome_refused", added_up,
+                    f"refusal reasons add up to {_fmt(_total(f.value for f in reasons))} ({listed}) {_but(added_up)} "
                     f"{_fmt(refused.value)} requests were refused ({refused.evidence[:100]})")
     parts = [facts.get(k) for k in ("outcome_granted", "outcome_partially_granted", "outcome_refused")]
     completed = facts.get("requests_completed")
     if completed and all(parts):
         answered = _total(p.value for p in parts) + _total(  # type: ignore[union-attr]
             facts[k].value for k in ("outcome_already_public", "outcome_other") if k in facts)
-        yield check("outcomes_sum", "requests_completed", answered <= completed.value,
-                    f"granted + partially granted + refused (+ already public/other) = {_fmt(answered)} exceeds "
-                    f"the {_fmt(completed.value)} requests answered ({completed.evidence[:100]})")
+        within = answered <= completed.value
+        yield check("outcomes_sum", "requests_completed", within,
+                    f"granted + partially granted + refused (+ already public/other) = {_fmt(answered)} "
+                    f"{'is within' if within else 'exceeds'} the {_fmt(completed.value)} requests answered "
+                    f"({completed.evidence[:100]})")
     review = facts.get("review_total")
     review_parts = [facts[k] for k in ("review_upheld", "review_corrected", "review_other", "review_pending") if k in facts]
     if review and review_parts:
-        yield check("review_sum", "review_total", _total(f.value for f in review_parts) == review.value,
-                    f"review outcomes add up to {_fmt(_total(f.value for f in review_parts))} but review_total = "
-                    f"{_fmt(review.value)} ({review.evidence[:100]})")
+        added_up = _total(f.value for f in review_parts) == review.value
+        yield check("review_sum", "review_total", added_up,
+                    f"review outcomes add up to {_fmt(_total(f.value for f in review_parts))} {_but(added_up)} "
+                    f"review_total = {_fmt(review.value)} ({review.evidence[:100]})")
 
 
 _CHANGE_WORDS = re.compile(r"增长|下降|增加|减少|同比|环比|提高|降低|提升|上升")
@@ -222,13 +231,16 @@ def percentage_checks(doc_id: str, sections: Sequence[Section]) -> list[Check]:
             stated = _percentages(sentence)
             percents = [value for value, _ in stated]
             if percents:
-                found.append(Check(doc_id, "percentages_valid", "warning", "shares", max(percents) <= 100,
-                                   f"a share above 100% ({max(percents):g}%) in: {sentence[:120]}"))
+                valid = max(percents) <= 100
+                found.append(Check(doc_id, "percentages_valid", "warning", "shares", valid,
+                                   f"{'no share above 100% (at most' if valid else 'a share above 100% ('} "
+                                   f"{max(percents):g}%) in: {sentence[:120]}"))
             shares = [value for value, is_share in stated if is_share]
             if len(shares) >= 3:
-                found.append(Check(doc_id, "percentages_valid", "warning", "outcome shares",
-                                   abs(sum(shares) - 100) <= 1,
-                                   f"outcome shares add up to {sum(shares):g}%, not 100%: {sentence[:120]}"))
+                whole = abs(sum(shares) - 100) <= 1
+                found.append(Check(doc_id, "percentages_valid", "warning", "outcome shares", whole,
+                                   f"outcome shares add up to {sum(shares):g}%{' (100 ± 1)' if whole else ', not 100%'}: "
+                                   f"{sentence[:120]}"))
     return found
 
 
@@ -274,17 +286,19 @@ def evaluate_across_years(reports: Sequence[YearReport]) -> list[Check]:
             carried_over = current.facts.get(CARRYOVER_FACTS[0])
             forward = previous.facts.get(CARRYOVER_FACTS[1])
             if carried_over and forward:
+                continuous = carried_over.value == forward.value
                 found.append(Check(current.doc_id, "carryover_continuity", "warning", "requests_carried_over",
-                                   carried_over.value == forward.value,
-                                   f"{agency} {year}: carried over {_fmt(carried_over.value)} but the {year - 1} report "
-                                   f"carried forward {_fmt(forward.value)}"))
+                                   continuous,
+                                   f"{agency} {year}: carried over {_fmt(carried_over.value)} "
+                                   f"{'as' if continuous else 'but'} the {year - 1} report carried forward "
+                                   f"{_fmt(forward.value)}"))
             for key, cumulative in current.facts.items():
                 this_year = current.facts.get(key.removesuffix(CUMULATIVE_SUFFIX))
                 last = previous.facts.get(key)
                 if key.endswith(CUMULATIVE_SUFFIX) and this_year and last:
-                    found.append(Check(current.doc_id, "cumulative_chain", "warning", key,
-                                       cumulative.value == last.value + this_year.value,
-                                       f"{agency} {year}: {key} = {_fmt(cumulative.value)} but {year - 1}'s "
-                                       f"{_fmt(last.value)} + this year's {_fmt(this_year.value)} = "
-                                       f"{_fmt(last.value + this_year.value)}"))
+                    chained = cumulative.value == last.value + this_year.value
+                    found.append(Check(current.doc_id, "cumulative_chain", "warning", key, chained,
+                                       f"{agency} {year}: {key} = {_fmt(cumulative.value)}, "
+                                       f"{'as' if chained else 'but'} {year - 1}'s {_fmt(last.value)} + this year's "
+                                       f"{_fmt(this_year.value)} = {_fmt(last.value + this_year.value)}"))
     return found

@@ -106,7 +106,7 @@ TABLES: dict[str, TableSpec] = {t.name: t for t in (
         _c("level", pl.Int32, "heading level: 1 一、 / 2 （一） / 3 1. / 4 （1）"),
         _c("parent_ordinal", pl.Int32, "ordinal of the enclosing section"),
         _c("heading", pl.String, "heading text with its numbering"),
-        _c("section_key", pl.String, "canonical key (data_contract.md) or preamble / unknown"),
+        _c("section_key", pl.String, "canonical key (docs/data_contract.md) or preamble / unknown"),
         _c("text", pl.String, "the section's own text (without sub-sections)"),
     )),
     TableSpec("report_tables", "One row per statistics-table cell (spans resolved), mapped to the template.", (
@@ -127,7 +127,7 @@ TABLES: dict[str, TableSpec] = {t.name: t for t in (
     TableSpec("report_facts", "One row per (document, fact): every number with its evidence.", (
         DOC_ID,
         PARTITION_KEY,
-        _c("fact_key", pl.String, "fact name (data_contract.md)"),
+        _c("fact_key", pl.String, "fact name (every key: docs/data_dictionary.md)"),
         _c("value", pl.Float64, "the value (counts, yuan, or 万元 as the unit says)"),
         _c("unit", pl.String, "items | requests | cases | yuan | wan_yuan | count"),
         _c("section_key", pl.String, "section the evidence sits in"),
@@ -154,7 +154,7 @@ TABLES: dict[str, TableSpec] = {t.name: t for t in (
     TableSpec("dq_checks", "One row per data-quality rule applied to one subject of a report, passed or not.", (
         DOC_ID,
         PARTITION_KEY,
-        _c("rule_id", pl.String, "rule id (data_contract.md)"),
+        _c("rule_id", pl.String, "rule id (docs/data_contract.md)"),
         _c("severity", pl.String, "blocking | warning"),
         _c("subject", pl.String, "what was checked: a table column, row or block, a fact"),
         _c("passed", pl.Boolean, "whether the rule held"),
@@ -170,9 +170,18 @@ TABLES: dict[str, TableSpec] = {t.name: t for t in (
     )),
     TableSpec("dq_violations", "One row per broken data-quality rule and report.", (
         DOC_ID,
-        _c("rule_id", pl.String, "rule id (data_contract.md)"),
+        _c("rule_id", pl.String, "rule id (docs/data_contract.md)"),
         _c("severity", pl.String, "blocking | warning"),
         _c("detail", pl.String, "what is wrong, naming the cells or sentences involved"),
+    )),
+    TableSpec("near_duplicates", "Reports that are a copy of another one (another format, or reposted): "
+              "status duplicate unless quarantined, naming the primary (see near_duplicates.py).", (
+        DOC_ID,
+        _c("source_path", pl.String, "the copy's path relative to the raw folder"),
+        _c("primary_doc_id", pl.String, "doc_id of the report kept (scored, summarised, ranked)"),
+        _c("primary_path", pl.String, "source_path of the report kept"),
+        _c("sentence_containment", pl.Float64, "share of the shorter text's sentences found in the other"),
+        _c("number_similarity", pl.Float64, "Jaccard of the two texts' triples of consecutive numbers"),
     )),
     TableSpec("reports", "One row per input file, always, with its status.", (
         DOC_ID,

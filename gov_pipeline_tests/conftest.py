@@ -131,3 +131,27 @@ def sample_warehouse(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Wareh
         result = defs.resolve_job_def("all_assets_job").execute_in_process(
             instance=dg.DagsterInstance.ephemeral(), raise_on_error=False, tags=range_tags())
         yield Warehouse(defs, raw, db, result)
+
+
+class CliRun(NamedTuple):
+    raw: Path
+    db: Path
+    home: Path  # the DAGSTER_HOME the run was recorded in
+    output: str  # what `gov-pipeline run` printed (stdout and stderr)
+    returncode: int
+
+
+@pytest.fixture(scope="session")
+def cli_run(tmp_path_factory: pytest.TempPathFactory) -> CliRun:
+    """`gov-pipeline run` on the bundled sample data, as `make run` does, recorded in its own Dagster
+    instance (a copy of dagster_home/dagster.yaml), for the tests of what the CLI prints and of what the
+    UI shows afterwards."""
+    root = tmp_path_factory.mktemp("cli")
+    raw, home, db = root / "raw", root / "dagster_home", root / "warehouse.duckdb"
+    shutil.copytree(RAW, raw)
+    home.mkdir()
+    shutil.copy(PROJECT_ROOT / "dagster_home" / "dagster.yaml", home)
+    gov_pipeline = Path(sys.executable).parent / "gov-pipeline"
+    done = subprocess.run([str(gov_pipeline), "run", "--raw-dir", str(raw), "--db", str(db)],
+                          env=os.environ | {"DAGSTER_HOME": str(home)}, capture_output=True, text=True, check=False)
+    return CliRun(raw, db, home, done.stdout + done.stderr, done.returncode)

@@ -1,7 +1,9 @@
 """The Dagster UI as a person uses it: `dagster dev` on 127.0.0.1, Debian's Chromium driven by
-Playwright. Materialise one report-year partition from the asset graph, watch the run succeed, read
-the asset checks. Then two runs launched together both finish, one after the other (one writer).
-Screenshots go to artifacts/."""
+Playwright. After `gov-pipeline run` (as `make run` does), the UI shows that run's materialisations,
+each failing data-quality rule with its reports, and the dbt models with row counts. Then, on a fresh
+instance, materialise one report-year partition from the asset graph, watch the run succeed, read the
+asset checks; two runs launched together both finish, one after the other (one writer). Screenshots
+go to artifacts/."""
 
 from __future__ import annotations
 
@@ -22,7 +24,7 @@ import pytest
 from dagster_duckdb import DuckDBResource
 
 from gov_pipeline.config import DUCKDB_PATH_ENV, PROJECT_ROOT, RAW_DIR_ENV
-from gov_pipeline_tests.conftest import CORPUS, SEEDS
+from gov_pipeline_tests.conftest import CORPUS, SEEDS, CliRun
 
 CHROMIUM = Path("/usr/bin/chromium")
 ARTIFACTS = PROJECT_ROOT / "artifacts"
@@ -73,6 +75,43 @@ def _free_port() -> int:
         return sock.getsockname()[1]
 
 
+@contextlib.contextmanager
+def dagster_dev(root: Path, raw: Path, db: Path, home: Path) -> Iterator[DagsterUI]:
+    """`dagster dev` over `raw` and `db` on the instance in `home`, until the asset graph loads."""
+    port = _free_port()
+    env = os.environ | {RAW_DIR_ENV: str(raw), DUCKDB_PATH_ENV: str(db), "DAGSTER_HOME": str(home),
+                        "GOV_PIPELINE_WORKERS": "1"}
+    dagster = str(Path(sys.executable).parent / "dagster")
+    log_path = root / "dagster_dev.log"
+    log = log_path.open("w")
+    # a new session, SIGINT restored: `dagster dev` then stops cleanly on SIGTERM (stack notes, P9)
+    process = subprocess.Popen(
+        [sys.executable, "-c", "import os,signal,sys; signal.signal(signal.SIGINT, signal.SIG_DFL); "
+                               "os.execvp(sys.argv[1], sys.argv[1:])",
+         dagster, "dev", "-w", str(PROJECT_ROOT / "workspace.yaml"), "-h", "127.0.0.1", "-p", str(port)],
+        cwd=PROJECT_ROOT, env=env, stdout=log, stderr=subprocess.STDOUT, start_new_session=True)
+    ui = DagsterUI(f"http://127.0.0.1:{port}", db)
+    try:
+        deadline = time.monotonic() + STARTUP_SECONDS
+        while True:
+            try:
+                if ui.graphql("{ assetNodes { id } }")["assetNodes"]:
+                    break
+            except OSError:
+                pass
+            if time.monotonic() > deadline or process.poll() is not None:
+                raise RuntimeError("dagster dev did not come up: " + log_path.read_text()[-3000:])
+            time.sleep(2)
+        yield ui
+    finally:
+        os.killpg(process.pid, signal.SIGTERM)
+        try:
+            process.wait(timeout=30)
+        except subprocess.TimeoutExpired:
+            os.killpg(process.pid, signal.SIGKILL)
+        log.close()
+
+
 @pytest.fixture(scope="module")
 def dagster_ui(tmp_path_factory: pytest.TempPathFactory) -> Iterator[DagsterUI]:
     root = tmp_path_factory.mktemp("ui")
@@ -83,37 +122,16 @@ def dagster_ui(tmp_path_factory: pytest.TempPathFactory) -> Iterator[DagsterUI]:
                    SEEDS / "004_a8ef66291314f876.txt"):
         shutil.copy(source, raw)
     shutil.copy(PROJECT_ROOT / "dagster_home" / "dagster.yaml", home)  # the one-run-at-a-time queue
-    port = _free_port()
-    env = os.environ | {RAW_DIR_ENV: str(raw), DUCKDB_PATH_ENV: str(root / "warehouse.duckdb"),
-                        "DAGSTER_HOME": str(home), "GOV_PIPELINE_WORKERS": "1"}
-    dagster = str(Path(sys.executable).parent / "dagster")
-    log = (root / "dagster_dev.log").open("w")
-    # a new session, SIGINT restored: `dagster dev` then stops cleanly on SIGTERM (stack notes, P9)
-    process = subprocess.Popen(
-        [sys.executable, "-c", "import os,signal,sys; signal.signal(signal.SIGINT, signal.SIG_DFL); "
-                               "os.execvp(sys.argv[1], sys.argv[1:])",
-         dagster, "dev", "-w", str(PROJECT_ROOT / "workspace.yaml"), "-h", "127.0.0.1", "-p", str(port)],
-        cwd=PROJECT_ROOT, env=env, stdout=log, stderr=subprocess.STDOUT, start_new_session=True)
-    ui = DagsterUI(f"http://127.0.0.1:{port}", root / "warehouse.duckdb")
-    try:
-        deadline = time.monotonic() + STARTUP_SECONDS
-        while True:
-            try:
-                if ui.graphql("{ assetNodes { id } }")["assetNodes"]:
-                    break
-            except OSError:
-                pass
-            if time.monotonic() > deadline or process.poll() is not None:
-                raise RuntimeError("dagster dev did not come up: " + (root / "dagster_dev.log").read_text()[-3000:])
-            time.sleep(2)
+    with dagster_dev(root, raw, root / "warehouse.duckdb", home) as ui:
         yield ui
-    finally:
-        os.killpg(process.pid, signal.SIGTERM)
-        try:
-            process.wait(timeout=30)
-        except subprocess.TimeoutExpired:
-            os.killpg(process.pid, signal.SIGKILL)
-        log.close()
+
+
+@pytest.fixture()
+def ui_after_cli_run(cli_run: CliRun, tmp_path_factory: pytest.TempPathFactory) -> Iterator[DagsterUI]:
+    """The UI on the instance and warehouse `gov-pipeline run` wrote (no run launched from the UI)."""
+    assert cli_run.returncode == 0, cli_run.output[-3000:]
+    with dagster_dev(tmp_path_factory.mktemp("ui_cli"), cli_run.raw, cli_run.db, cli_run.home) as ui:
+        yield ui
 
 
 @pytest.fixture(scope="module")
@@ -133,13 +151,54 @@ def _dismiss_welcome(page) -> None:
         page.get_by_role("button", name="Skip").click(timeout=3000)
 
 
+def test_the_ui_shows_what_the_cli_run_did(ui_after_cli_run: DagsterUI, browser) -> None:
+    ARTIFACTS.mkdir(exist_ok=True)
+    [run] = ui_after_cli_run.runs()  # the CLI's run, and no other
+    assert run["status"] == "SUCCESS"
+    page = browser.new_page(viewport={"width": 1600, "height": 1000})
+    page.goto(f"{ui_after_cli_run.url}/assets/reports", wait_until="networkidle")
+    page.get_by_text("Latest materialization").first.wait_for(timeout=60_000)
+    _dismiss_welcome(page)  # a fresh instance greets the first visit with a dialog, once the page has loaded
+    assert page.get_by_text("Never materialized").count() == 0
+    page.get_by_text("Row count").first.wait_for(timeout=30_000)
+    page.screenshot(path=str(ARTIFACTS / "ui_cli_run_reports.png"), full_page=True)
+
+    page.goto(f"{ui_after_cli_run.url}/assets/dq_violations?view=checks", wait_until="networkidle")
+    _dismiss_welcome(page)
+    page.get_by_text("cumulative_chain", exact=True).first.click(timeout=60_000)
+    page.get_by_text("Data-quality rule cumulative_chain").wait_for(timeout=30_000)
+    # the failing reports, by file and agency, with the values
+    page.get_by_text("corpus/2016_city_pingtan-zone_report.txt").first.wait_for(timeout=30_000)
+    assert page.get_by_text("平潭综合实验区").count() > 0 and page.get_by_text("Failed").count() >= 5
+    page.screenshot(path=str(ARTIFACTS / "ui_cli_run_failing_rule.png"), full_page=True)
+
+    page.goto(f"{ui_after_cli_run.url}/assets/compliance_scores", wait_until="networkidle")
+    _dismiss_welcome(page)
+    page.get_by_text("Row count").first.wait_for(timeout=60_000)
+    scored = _count(ui_after_cli_run.db, "select count(*) from compliance_scores")
+    assert page.get_by_text(str(scored), exact=True).count() > 0
+    assert page.get_by_text("One row per scored report").count() > 0  # the model's docs, not its SQL
+    page.screenshot(path=str(ARTIFACTS / "ui_cli_run_dbt_row_count.png"), full_page=True)
+
+    page.goto(f"{ui_after_cli_run.url}/asset-groups", wait_until="networkidle")
+    _dismiss_welcome(page)
+    page.get_by_text("scoring", exact=True).first.wait_for(timeout=60_000)
+    page.screenshot(path=str(ARTIFACTS / "ui_cli_run_asset_graph.png"))
+    page.close()
+
+
+def _count(db: Path, sql: str) -> int:
+    with DuckDBResource(database=str(db)).get_connection() as conn:
+        return conn.execute(sql).fetchone()[0]
+
+
 def test_materialise_a_year_from_the_asset_graph(dagster_ui: DagsterUI, browser) -> None:
     ARTIFACTS.mkdir(exist_ok=True)
     page = browser.new_page(viewport={"width": 1600, "height": 1000})
     page.goto(f"{dagster_ui.url}/asset-groups", wait_until="networkidle")
     _dismiss_welcome(page)
-    for group in ("ingest", "cleaning", "structure", "facts", "quality"):
-        assert page.get_by_text(group, exact=True).first.is_visible()
+    for group in ("ingest", "cleaning", "structure", "facts", "quality", "scoring"):
+        page.get_by_text(group, exact=True).first.wait_for(timeout=60_000)  # a larger graph renders later
     page.screenshot(path=str(ARTIFACTS / "ui_asset_graph.png"))
 
     page.get_by_role("button", name="Materialize all…").click()

@@ -1,4 +1,5 @@
-"""The command line: `gov-pipeline extract FILE` on real documents."""
+"""The command line: `gov-pipeline extract FILE` on real documents; `gov-pipeline run` quiet, with a summary
+that names what needs a look, recorded in the shared Dagster instance."""
 
 from __future__ import annotations
 
@@ -31,3 +32,30 @@ def test_extract_reports_unreadable_and_non_reports(tmp_path: Path) -> None:
     assert extract(empty)["status"] == "unreadable"
     letter = extract(CORPUS / "2014_city_pingtan-zone_letter-not-annual-report.txt")
     assert letter["status"] == "not_a_report" and "函" in letter["status_reason"]
+
+
+def test_run_is_quiet_and_names_what_needs_a_look(cli_run) -> None:
+    assert cli_run.returncode == 0, cli_run.output[-3000:]
+    lines = cli_run.output.splitlines()
+    assert len(lines) < 40, cli_run.output
+    assert not any("BetaWarning" in line or " START " in line or "AssetObservation" in line for line in lines)
+    assert any(line.startswith("✓ cleaned_documents") and "s " in line for line in lines)  # one line per stage, timed
+    text = cli_run.output
+    assert "not_a_report: README.md" in text and "letter-not-annual-report" in text
+    assert "duplicate: " in text and "the same report as" in text
+    assert "most warnings: corpus/2016_city_pingtan-zone_report.txt (cumulative_chain)" in text
+    assert "http://127.0.0.1:3000/assets/dq_violations?view=checks" in text and 'gov-pipeline sql "' in text
+
+
+def test_the_cli_run_is_recorded_in_the_shared_dagster_instance(cli_run) -> None:
+    import dagster as dg
+    from dagster._core.instance.ref import InstanceRef
+
+    with dg.DagsterInstance.from_ref(InstanceRef.from_dir(str(cli_run.home))) as instance:
+        [run] = instance.get_runs()
+        assert run.status == dg.DagsterRunStatus.SUCCESS
+        reports = instance.get_latest_materialization_event(dg.AssetKey("reports"))
+        assert reports is not None and reports.run_id == run.run_id
+        assert "preview" in reports.asset_materialization.metadata
+        scores = instance.get_latest_materialization_event(dg.AssetKey("compliance_scores"))
+        assert scores.asset_materialization.metadata["dagster/row_count"].value > 0

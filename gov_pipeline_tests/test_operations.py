@@ -55,13 +55,28 @@ def test_dagster_definitions_validate() -> None:
     assert result.returncode == 0, result.stderr[-2000:]
 
 
-def test_schedules_refresh_last_years_partition() -> None:
+def test_schedules_refresh_last_years_partition(tmp_path: Path) -> None:
     for name, moment in (("report_season_weekly", datetime(2026, 2, 2, 6)), ("off_season_monthly", datetime(2026, 5, 1, 6))):
         schedule = defs.resolve_schedule_def(name)
-        context = dg.build_schedule_context(scheduled_execution_time=moment, repository_def=defs.get_repository_def())
+        context = dg.build_schedule_context(scheduled_execution_time=moment, repository_def=defs.get_repository_def(),
+                                            resources={"raw_folder": RawFolder(path=str(tmp_path))})
         [request] = schedule.evaluate_tick(context).run_requests
         assert request.partition_key == "2025"
     assert defs.resolve_schedule_def("report_season_weekly").cron_schedule == "0 6 * 2-4 1"
+
+
+def test_schedules_also_refresh_the_years_whose_files_changed_late(tmp_path: Path) -> None:
+    """A 2017 report filed (or corrected) in the last weeks is re-run with last year's partition."""
+    shutil.copy(SEEDS / "004_a8ef66291314f876.txt", tmp_path)  # 杭州市西湖区2017年… (just written: changed now)
+    old = tmp_path / "000.txt"
+    shutil.copy(SEEDS / "000_990f776b87745625.txt", old)  # 2016, unchanged for a year
+    a_year_ago = datetime.now().timestamp() - 365 * 86400
+    os.utime(old, (a_year_ago, a_year_ago))
+    schedule = defs.resolve_schedule_def("off_season_monthly")
+    context = dg.build_schedule_context(scheduled_execution_time=datetime.now(), repository_def=defs.get_repository_def(),
+                                        resources={"raw_folder": RawFolder(path=str(tmp_path))})
+    keys = [request.partition_key for request in schedule.evaluate_tick(context).run_requests]
+    assert keys == ["2017", str(datetime.now().year - 1)]
 
 
 def test_sensor_requests_runs_for_the_years_that_changed(tmp_path: Path) -> None:

@@ -66,7 +66,7 @@ def test_marts(sample_warehouse) -> None:
                     "group by all having count(*) > 1)")[0][0] == 0
     pingtan = dict(query(db, "select report_year, publication_status from publication_coverage "
                             "where agency_key = '350128:平潭综合实验区'"))
-    assert pingtan[2012] == "not published" and pingtan[2011] == "late" and pingtan[2019] == "on time"
+    assert pingtan[2012] == "no report in the corpus" and pingtan[2011] == "late" and pingtan[2019] == "on time"
     assert query(db, "select min(rank_in_level_year) from agency_rankings")[0][0] == 1
 
 

@@ -1,4 +1,7 @@
--- Scored reports ranked by score within their administrative level and report year.
+-- Scored reports ranked by score within their administrative level and report year. Near-duplicate
+-- copies have status 'duplicate' and are never scored, so no report is ranked against its own copy.
+-- percentile: the share of the group scoring at or below this report (cume_dist): 1.0 is the best,
+-- a report alone in its group is 1.0, ties share one value (and one rank).
 select
     doc_id,
     report_year,
@@ -9,6 +12,6 @@ select
     insufficient,
     rank() over (partition by admin_level, report_year order by score desc) as rank_in_level_year,
     count(*) over (partition by admin_level, report_year) as reports_in_level_year,
-    round(percent_rank() over (partition by admin_level, report_year order by score), 3) as percentile
+    round(cume_dist() over (partition by admin_level, report_year order by score), 3) as percentile
 from {{ ref('compliance_scores') }}
 where not insufficient and admin_level is not null and report_year is not null

@@ -1,4 +1,7 @@
 -- One row per agency and report year: the year's key counts and rates from its best-scored report.
+-- The refusal rate is split by template: the legacy 不予公开 count includes requests for information
+-- that is not government information, which the 2019/2021 templates count apart (无法提供), so the two
+-- rates are not comparable and never share a column.
 with candidates as (
     select
         r.agency_key,
@@ -8,6 +11,8 @@ with candidates as (
         r.admin_level,
         r.jurisdiction_level,
         r.status,
+        r.template,
+        r.rubric,
         s.score,
         row_number() over (
             partition by r.agency_key, r.report_year
@@ -27,6 +32,8 @@ select
     c.jurisdiction_level,
     c.doc_id,
     c.status,
+    c.template,
+    c.rubric,
     c.versions::integer as versions,
     f.requests_received,
     f.requests_completed,
@@ -35,7 +42,10 @@ select
     f.review_total,
     f.litigation_total,
     round(f.outcome_granted / nullif(f.requests_completed, 0), 4) as grant_rate,
-    round(f.outcome_refused / nullif(f.requests_completed, 0), 4) as refusal_rate,
+    case when c.template = 'legacy' then round(f.outcome_refused / nullif(f.requests_completed, 0), 4) end
+        as refusal_rate_legacy,
+    case when c.template in ('2019', '2021') then round(f.outcome_refused / nullif(f.requests_completed, 0), 4) end
+        as refusal_rate_template,
     round(100.0 * f.review_total / nullif(f.requests_received, 0), 2) as reviews_per_100_requests,
     round(100.0 * f.litigation_total / nullif(f.requests_received, 0), 2) as lawsuits_per_100_requests,
     c.score

@@ -1,5 +1,6 @@
 -- For every known agency and every year from its first report to the latest year in the warehouse:
--- was a report published, and on time? ("which departments have not published for year N")
+-- is a report in the corpus, and was it published on time? A year without a report in the corpus is
+-- a gap in the data collected, not a finding that the agency did not publish.
 with agencies as (
     select agency_key, min(report_year) as first_year, any_value(agency_name) as agency_name,
            any_value(admin_level) as admin_level
@@ -32,10 +33,10 @@ select
     y.agency_name,
     y.admin_level,
     y.report_year,
-    p.reports is not null as published,
+    p.reports is not null as in_corpus,
     p.first_publish_date,
     case
-        when p.reports is null then 'not published'
+        when p.reports is null then 'no report in the corpus'
         when not p.timing_known then 'published, date unknown'
         when p.on_time then 'on time'
         else 'late'
