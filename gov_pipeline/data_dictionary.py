@@ -12,17 +12,12 @@ from pathlib import Path
 import yaml
 
 from gov_pipeline.config import DBT_PROJECT_DIR, PROJECT_ROOT
-from gov_pipeline.facts import PROSE_RULES
+from gov_pipeline.fact_keys import FACT_KEYS
 from gov_pipeline.quality import BLOCKING_RULES, WARNING_RULES
 from gov_pipeline.template import (
     APPLICANT_SUFFIX,
     CUMULATIVE_SUFFIX,
     LEGACY_ROWS,
-    TABLE2_2019,
-    TABLE2_2021,
-    TABLE3_GROUPS,
-    TABLE3_ROWS,
-    TABLE4_COLUMNS,
 )
 from gov_pipeline.warehouse import TABLES
 
@@ -37,29 +32,13 @@ def _cell(text: object) -> str:
 
 
 def fact_keys() -> dict[str, list[str]]:
-    """Every base fact key the code can write, with where it is read from."""
-    found: dict[str, list[str]] = {}
-
-    def add(key: str | None, source: str) -> None:
-        if key and source not in found.setdefault(key, []):
-            found[key].append(source)
-
-    for rule in PROSE_RULES:
-        add(rule.fact_key, f"prose ({rule.unit}; sections: {', '.join(rule.sections[:3])}…)")
-    for spec in TABLE3_ROWS:
-        add(spec.fact, f"table 3 row `{spec.key}`")
-    for group, members in TABLE3_GROUPS:
-        add(group, f"table 3 subtotal, or the sum of rows {', '.join(members)}")
-    add("requests_completed", "table 3 row `total` (（七）总计)")
-    for column in TABLE4_COLUMNS:
-        add(column, "table 4 column")
-    add("litigation_total", "table 4 litigation_direct_total + litigation_after_review_total")
-    for layout, rows in (("2021", TABLE2_2021), ("2019", TABLE2_2019)):
-        for row_key, _, facts in rows:
-            for key in facts:
-                add(key, f"table 2 ({layout} layout) row `{row_key}`")
+    """Every base fact key the code can write, from the fact-key registry (fact_keys.py), with its unit,
+    home sections and meaning; legacy statistics-table rows the registry does not list are added."""
+    found = {key: [f"{entry.description} ({entry.unit}; sections: {', '.join(entry.sections[:3])})"]
+             for key, entry in FACT_KEYS.items()}
     for row_key, _, fact in LEGACY_ROWS:
-        add(fact, f"legacy statistics table row `{row_key}`")
+        if fact:
+            found.setdefault(fact, []).append(f"legacy statistics table row `{row_key}`")
     return dict(sorted(found.items()))
 
 
