@@ -17,11 +17,10 @@ from functools import cache
 
 from gov_pipeline.grids import parse_pipe_row
 from gov_pipeline.identities import RowSums, consistent, of_table, row_sums
-from gov_pipeline.numbers import parse_decimal
+from gov_pipeline.numbers import ITEM_NUMBER, parse_decimal
 from gov_pipeline.pdf_text import PAGE_BREAK
 from gov_pipeline.records import TableCell
 from gov_pipeline.template import (
-    ITEM_NUMBER,
     LEGACY_ANCHOR,
     LEGACY_SPECS,
     TABLE2_LAYOUTS,

@@ -6,10 +6,6 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-# An optional item number before a label: 一、 / （三） / 2. — a digit needs its dot, so a number glued
-# to the previous row's digit run ("00000002.其他法律…") takes one digit only.
-ITEM_NUMBER = r"(?:[（(]?[一二三四五六七八九十]{1,2}[)）]?\s*[、.．]?\s*|[（(]\d[)）]\s*|\d\s*[、.．]\s*)?"
-
 
 @dataclass(frozen=True)
 class RowSpec:

@@ -12,11 +12,13 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
-from gov_pipeline_tests.conftest import SEEDS, SHUYANG
+from gov_pipeline_tests.conftest import CORPUS, SEEDS, SHUYANG
 
 SEED_2016 = SEEDS / "000_990f776b87745625.txt"  # 凉州区 2016
 SEED_2018 = SEEDS / "002_f94757b5ee07a06a.txt"
 SEED_2017 = SEEDS / "004_a8ef66291314f876.txt"  # 西湖区 2017: 接到政府信息公开申请2681件
+PINGTAN_2022 = CORPUS / "2022_city_pingtan-zone_report.txt"  # crawler dump: table 3 rows as glued digit runs
+RECEIVED_ROW = "一、本年新收政府信息公开申请数量 713000074"
 RECEIVED = "接到政府信息公开申请2681件"
 GBK_NAME = "西湖区2017年报告.txt".encode("gbk")  # what unzipping a Windows archive gives
 ONE_GIB = 2**30
@@ -78,6 +80,19 @@ def _spanned_cell_before_report() -> str:
                          + "<tr><td>x</td></tr>" * 199 + "</table>")
 
 
+def _span_amplification() -> str:
+    """One 30 000-character cell at rowspan=200 colspan=60: copying it into every slot would take gigabytes."""
+    cell = (_text(SEED_2017).split("\n")[21] * 400)[:30000]
+    return _shuyang_with(f'<table><tr><td rowspan="200" colspan="60">{cell}</td></tr></table>')
+
+
+def _glued_48_digits() -> str:
+    """A table-3 row whose 48 digits run together (C(47, 7) splits if searched blindly)."""
+    text = _text(PINGTAN_2022)
+    assert RECEIVED_ROW in text
+    return text.replace(RECEIVED_ROW, "一、本年新收政府信息公开申请数量 " + "713000074" * 5 + "713")
+
+
 WRITERS: dict[str, Callable[[], str | bytes]] = {
     "text/nul_every_500.txt": _nul_every_500,
     "text/gbk_declares_latin1.html": _gbk_declared_latin1,
@@ -89,8 +104,12 @@ WRITERS: dict[str, Callable[[], str | bytes]] = {
     "status/short_news_page.html": _news_page,
     "status/two_reports_two_years.txt": _two_reports,
     "status/spanned_cell_before_report.html": _spanned_cell_before_report,
-    "numbers/requests_1e15.txt": lambda: _text(SEED_2017).replace(RECEIVED, "接到政府信息公开申请1000000000000000件"),
+    "numbers/requests_1e12.txt": lambda: _text(SEED_2017).replace(RECEIVED, "接到政府信息公开申请1000000000000件"),
     "numbers/requests_400_digits.txt": lambda: _text(SEED_2017).replace(RECEIVED, f"接到政府信息公开申请{'9' * 400}件"),
+    "limits/span_amplification.html": _span_amplification,
+    "limits/glued_48_digit_row.txt": _glued_48_digits,
+    "limits/clause_of_40000_digits.txt": lambda: _text(SEED_2017) + "\n本年度网站点击量" + "1" * 40000 + "次。\n",
+    "limits/clause_of_30000_numerals.txt": lambda: _text(SEED_2016) + "\n办理事项" + "一二三" * 10000 + "件。\n",
     "status/empty.html": lambda: b"",
     "status/binary.txt": lambda: bytes(range(256)) * 64,
     "status/spreadsheet.csv": lambda: "年份,申请数\n2017,2681\n",
@@ -112,22 +131,38 @@ CASES: tuple[Case, ...] = (
     Case("special/locked_folder", "unreadable", "folder could not be listed: Permission denied", "unlistable folder"),
     Case("special/one_gib.html", "unreadable", "(1,073,741,824 bytes) exceeds the 32 MB limit: not read",
          "1 GiB file, size from stat"),
-    Case(os.fsdecode(b"names/" + GBK_NAME), "scored", "passed the blocking", "GBK file name"),
-    Case("text/nul_every_500.txt", "scored", "passed the blocking", "valid UTF-8 with a NUL every 500 characters"),
-    Case("text/gbk_declares_latin1.html", "scored", "passed the blocking", "GBK page declaring iso-8859-1"),
-    Case("text/utf32le_no_bom.txt", "scored", "passed the blocking", "UTF-32 LE without BOM"),
-    Case("text/utf32be_no_bom.txt", "scored", "passed the blocking", "UTF-32 BE without BOM"),
-    Case("text/utf16be_no_bom.txt", "scored", "passed the blocking", "UTF-16 BE without BOM"),
-    Case("text/rare_han_agency.txt", "scored", "passed the blocking", "GB18030 four-byte character (𪚥)"),
-    Case("text/external_links.html", "scored", "passed the blocking", "external links, images, iframes (no network)"),
+    Case(os.fsdecode(b"names/" + GBK_NAME), "duplicate", f"the same report as a_reports/{SEED_2017.name}",
+         "GBK file name: read, and found to be the bundled report it copies"),
+    Case("text/nul_every_500.txt", "duplicate", f"the same report as a_reports/{SEED_2017.name} (100% of sentences",
+         "valid UTF-8 with a NUL every 500 characters: decodes to the same text as its original"),
+    Case("text/gbk_declares_latin1.html", "duplicate", f"the same report as a_reports/{SHUYANG.name} (100% of sentences",
+         "GBK page declaring iso-8859-1: decodes to the same text as its original"),
+    Case("text/utf32le_no_bom.txt", "duplicate", f"the same report as a_reports/{SEED_2017.name} (100% of sentences",
+         "UTF-32 LE without BOM"),
+    Case("text/utf32be_no_bom.txt", "duplicate", f"the same report as a_reports/{SEED_2016.name} (100% of sentences",
+         "UTF-32 BE without BOM"),
+    Case("text/utf16be_no_bom.txt", "duplicate", f"the same report as a_reports/{SEED_2018.name} (100% of sentences",
+         "UTF-16 BE without BOM"),
+    Case("text/rare_han_agency.txt", "duplicate", f"the same report as a_reports/{SEED_2016.name}",
+         "GB18030 four-byte character (𪚥): kept (test_characters_outside_the_basic_block_are_kept)"),
+    Case("text/external_links.html", "duplicate", f"the same report as a_reports/{SHUYANG.name} (100% of sentences",
+         "external links, images, iframes (no network)"),
     Case("status/short_news_page.html", "not_a_report", "too short for an annual report", "short news page"),
     Case("status/two_reports_two_years.txt", "needs_review", "the page holds 2 reports (2016, 2018)",
          "two reports in one page"),
     Case("status/spanned_cell_before_report.html", None, "", "spanned cell before the report, past the text cap"),
-    Case("numbers/requests_1e15.txt", "quarantined", "value_plausible: requests_received = "
-         "1,000,000,000,000,000 requests is beyond the plausible bound", "requests_received = 10^15"),
-    Case("numbers/requests_400_digits.txt", "quarantined", "value_plausible: requests_received is not a finite number",
-         "400-digit count"),
+    Case("numbers/requests_1e12.txt", "quarantined", "value_plausible: requests_received = "
+         "1,000,000,000,000 requests is beyond the plausible bound", "requests_received = 10^12"),
+    Case("numbers/requests_400_digits.txt", "duplicate", f"the same report as a_reports/{SEED_2017.name}",
+         "400-digit count: never read as a number (no inf), so the page is its original"),
+    Case("limits/span_amplification.html", "duplicate", f"the same report as a_reports/{SHUYANG.name}",
+         "30 000-character cell at rowspan=200 colspan=60 (grid capped before spans are copied)"),
+    Case("limits/glued_48_digit_row.txt", "scored", "passed the blocking",
+         "48-digit glued run in a table-3 row (bounded digit-run search)"),
+    Case("limits/clause_of_40000_digits.txt", "duplicate", f"the same report as a_reports/{SEED_2017.name}",
+         "a clause of 40 000 digits (linear scan)"),
+    Case("limits/clause_of_30000_numerals.txt", "duplicate", f"the same report as a_reports/{SEED_2016.name}",
+         "a clause of 30 000 Chinese numerals (linear scan)"),
     Case("status/empty.html", "unreadable", "empty file", "empty file"),
     Case("status/binary.txt", "unreadable", "binary content", "binary bytes"),
     Case("status/spreadsheet.csv", "unreadable", "file type '.csv' is not one the pipeline reads", "unsupported type"),

@@ -55,7 +55,7 @@ def test_percentile_one_is_best_and_ties_share_a_rank(sample_warehouse) -> None:
 
 def test_a_year_missing_from_the_corpus_is_a_gap_not_a_finding(sample_warehouse) -> None:
     rows = dict(query(sample_warehouse.db, "select report_year, (in_corpus, publication_status) "
-                                           "from publication_coverage where agency_key = '平潭综合实验区'"))
+                                           "from publication_coverage where agency_key = '350128:平潭综合实验区'"))
     assert rows[2012] == (False, "no report in the corpus")
     assert rows[2019] == (True, "on time")
     statuses = {s for (s,) in query(sample_warehouse.db, "select distinct publication_status from publication_coverage")}

@@ -62,7 +62,7 @@ EXPECTED = {
     "/zwgk/nb/201701/t2016_guarded.html": "blocked",
 }
 PIPELINE_TO_REPORTS = ("raw_documents", "cleaned_documents", "report_sections", "report_tables", "report_facts",
-                       "dq_checks", "dq_cross_year_checks", "dq_violations", "reports")
+                       "dq_checks", "dq_cross_year_checks", "dq_violations", "near_duplicates", "reports")
 STORED = sorted(path for path, outcome in EXPECTED.items() if outcome == "stored")
 
 

@@ -9,6 +9,7 @@ from collections.abc import Collection, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
+from gov_pipeline.identities import IDENTITIES
 from gov_pipeline.numbers import NUMBER_PATTERN, parse_number
 
 Row = Mapping[str, Any]
@@ -25,6 +26,7 @@ _QUOTED = re.compile(r"[（(]([^（）()]{8,})[）)]|(?:in|evidence): (.{8,})$")
 _SENTENCE_END = "。！？；\n"
 _SUBJECT_COLUMN = re.compile(r"(?:^|\s)column (\w+)$")
 _SUBJECT_ROW = re.compile(r"^row (\w+)")
+_SUBJECT_IDENTITY = re.compile(r"^(?P<id>[A-Z]\d?-[A-Z0-9]+) (?P<axis>row|column) (?P<key>\w+)")
 _WORD = re.compile(r"[a-z][a-z0-9_]+")
 
 
@@ -98,6 +100,13 @@ def fact_targets(fact: Row, text: str, cells: Sequence[Row]) -> Targets:
     return Targets(spans={span} if span else set())
 
 
+def _identity_cells(cells: Sequence[Row], rule_id: str, subject: re.Match[str]) -> set[CellKey]:
+    """The cells of the row (or column) a table identity was checked in that the identity adds up."""
+    keys = {k for i in IDENTITIES if i.id == subject["id"] and i.rule_id == rule_id for k in (*i.left, *i.right)}
+    along, across = ("row_key", "col_key") if subject["axis"] == "row" else ("col_key", "row_key")
+    return {cell_key(c) for c in cells if c[along] == subject["key"] and c[across] in keys}
+
+
 def finding_targets(finding: Row, text: str, cells: Sequence[Row], facts: Sequence[Row],
                     fields: Collection[str] = ()) -> Targets:
     """The cells and sentences a finding names: cell references and quoted sentences in its detail,
@@ -114,7 +123,9 @@ def finding_targets(finding: Row, text: str, cells: Sequence[Row], facts: Sequen
         if span:
             targets.spans.add(span)
     column, row = _SUBJECT_COLUMN.search(subject), _SUBJECT_ROW.match(subject)
-    if column:
+    if identity := _SUBJECT_IDENTITY.match(subject):  # a declared identity (identities.py) in one row or column
+        targets.cells |= _identity_cells(scope, finding["rule_id"], identity)
+    elif column:
         targets.cells |= {cell_key(c) for c in scope if c["col_key"] == column[1]}
     elif row:
         targets.cells |= {cell_key(c) for c in scope if c["row_key"] == row[1]}
