@@ -21,14 +21,14 @@ from pathlib import Path
 
 import duckdb
 
-from gov_pipeline.cleaning import clean_document
-from gov_pipeline.facts import extract_prose_facts, extract_table_facts, merge_facts
-from gov_pipeline.ingest import discover, read_entry
+from gov_pipeline.cleaning.clean import clean_document
+from gov_pipeline.facts.extract import extract_prose_facts, extract_table_facts, merge_facts
+from gov_pipeline.ingest.inventory import discover, read_entry
 from gov_pipeline.pipeline import catalog_row
-from gov_pipeline.quality import ReportContext, evaluate_report
-from gov_pipeline.records import RawDocument
-from gov_pipeline.sections import split_sections
-from gov_pipeline.tables import extract_tables
+from gov_pipeline.quality.rules import ReportContext, evaluate_report
+from gov_pipeline.domain.records import RawDocument
+from gov_pipeline.structure.sections import split_sections
+from gov_pipeline.structure.tables import extract_tables
 from gov_pipeline_tests.hostile import (
     build_hostile_folder,
     entries,

@@ -12,8 +12,8 @@ from dagster_duckdb import DuckDBResource
 
 from gov_pipeline import pipeline
 from gov_pipeline.partitions import year_keys
-from gov_pipeline.resources import RawFolder
-from gov_pipeline.warehouse import TABLES
+from gov_pipeline.warehouse.resources import RawFolder
+from gov_pipeline.warehouse.store import TABLES
 
 # backfill_policy is Beta in Dagster 1.13: the warning says nothing to a user of the pipeline
 warnings.filterwarnings("ignore", category=dg.BetaWarning)

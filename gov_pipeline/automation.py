@@ -13,9 +13,9 @@ from pathlib import Path
 
 import dagster as dg
 
-from gov_pipeline.ingest import discover
+from gov_pipeline.ingest.inventory import discover
 from gov_pipeline.pipeline import catalog_row
-from gov_pipeline.resources import RawFolder
+from gov_pipeline.warehouse.resources import RawFolder
 
 FileState = dict[str, list]  # relative path -> [size, mtime_ns, partition key]
 # a schedule also refreshes the years of files added or changed this long before its tick: longer than the

@@ -22,7 +22,7 @@ from typing import TYPE_CHECKING, Any
 from gov_pipeline.collect.client import Politeness
 from gov_pipeline.collect.registry import COLUMN_REGISTRY
 from gov_pipeline.config import DAGSTER_HOME, DUCKDB_PATH_ENV, PROJECT_ROOT, RAW_DIR_ENV, settings
-from gov_pipeline.writer_lock import WarehouseBusy, writer_lock
+from gov_pipeline.warehouse.writer_lock import WarehouseBusy, writer_lock
 
 BUSY_EXIT = 3  # another run holds the warehouse's writer lock
 
@@ -162,9 +162,9 @@ def summary(conn: duckdb.DuckDBPyConnection, db_path: Path, progress: RunProgres
 
 def extract(path: Path, today: date | None = None) -> dict[str, Any]:
     """One document through every stage, in memory."""
-    from gov_pipeline.cleaning import clean_document
-    from gov_pipeline.facts import extract_prose_facts, extract_table_facts, merge_facts
-    from gov_pipeline.ingest import (
+    from gov_pipeline.cleaning.clean import clean_document
+    from gov_pipeline.facts.extract import extract_prose_facts, extract_table_facts, merge_facts
+    from gov_pipeline.ingest.inventory import (
         Entry,
         NotReadable,
         escape_name,
@@ -172,15 +172,15 @@ def extract(path: Path, today: date | None = None) -> dict[str, Any]:
         read_raw,
         readable_name,
     )
-    from gov_pipeline.quality import (
+    from gov_pipeline.quality.rules import (
         ReportContext,
         evaluate_report,
         percentage_checks,
         violations,
     )
-    from gov_pipeline.sections import split_sections
-    from gov_pipeline.tables import extract_tables
-    from gov_pipeline.template import detect_template
+    from gov_pipeline.structure.sections import split_sections
+    from gov_pipeline.structure.tables import extract_tables
+    from gov_pipeline.domain.template import detect_template
 
     name = os.fsencode(path.name)
     entry = Entry(os.fsencode(path.absolute()), escape_name(name), readable_name(name))

@@ -25,10 +25,10 @@ import polars as pl
 
 from gov_pipeline.agencies import resolution_columns, resolve_report
 from gov_pipeline.budget import BudgetExceeded, can_time, time_budget
-from gov_pipeline.catalog_year import catalog_year
-from gov_pipeline.cleaning import clean_document
-from gov_pipeline.facts import extract_prose_facts, extract_table_facts, merge_facts
-from gov_pipeline.ingest import (
+from gov_pipeline.cleaning.catalog_year import catalog_year
+from gov_pipeline.cleaning.clean import clean_document
+from gov_pipeline.facts.extract import extract_prose_facts, extract_table_facts, merge_facts
+from gov_pipeline.ingest.inventory import (
     Entry,
     NotReadable,
     discover,
@@ -37,9 +37,9 @@ from gov_pipeline.ingest import (
     read_raw,
     unread_document,
 )
-from gov_pipeline.near_duplicates import find_near_duplicates, sketch
+from gov_pipeline.quality.near_duplicates import find_near_duplicates, sketch
 from gov_pipeline.partitions import partition_key, rewritten, scope
-from gov_pipeline.quality import (
+from gov_pipeline.quality.rules import (
     CARRYOVER_FACTS,
     Check,
     ReportContext,
@@ -48,11 +48,11 @@ from gov_pipeline.quality import (
     evaluate_report,
     percentage_checks,
 )
-from gov_pipeline.records import DocumentFailure, Fact, RawDocument, Section, TableCell
-from gov_pipeline.sections import split_sections
-from gov_pipeline.tables import extract_tables
-from gov_pipeline.template import CUMULATIVE_SUFFIX, detect_template
-from gov_pipeline.warehouse import (
+from gov_pipeline.domain.records import DocumentFailure, Fact, RawDocument, Section, TableCell
+from gov_pipeline.structure.sections import split_sections
+from gov_pipeline.structure.tables import extract_tables
+from gov_pipeline.domain.template import CUMULATIVE_SUFFIX, detect_template
+from gov_pipeline.warehouse.store import (
     TABLES,
     ensure_tables,
     frame,

@@ -15,12 +15,12 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
-from gov_pipeline.cleaning import clean_document
-from gov_pipeline.ingest import read_raw
-from gov_pipeline.records import TableCell
-from gov_pipeline.table_facts import extract_table_facts, read_tables
-from gov_pipeline.tables import extract_tables
-from gov_pipeline.template import (
+from gov_pipeline.cleaning.clean import clean_document
+from gov_pipeline.ingest.inventory import read_raw
+from gov_pipeline.domain.records import TableCell
+from gov_pipeline.facts.table_facts import extract_table_facts, read_tables
+from gov_pipeline.structure.tables import extract_tables
+from gov_pipeline.domain.template import (
     APPLICANT_SUFFIX,
     TABLE2_LAYOUTS,
     TABLE3_COLUMN_LABELS,

@@ -5,7 +5,7 @@ from __future__ import annotations
 import dagster as dg
 
 from gov_pipeline.definitions import defs
-from gov_pipeline.quality import BLOCKING_RULES, WARNING_RULES
+from gov_pipeline.quality.rules import BLOCKING_RULES, WARNING_RULES
 
 
 def test_definitions_load() -> None:

@@ -11,8 +11,8 @@ from pathlib import Path
 
 from gov_pipeline import data_dictionary
 from gov_pipeline.config import DBT_PROJECT_DIR, PROJECT_ROOT
-from gov_pipeline.template import APPLICANT_SUFFIX, CUMULATIVE_SUFFIX
-from gov_pipeline.warehouse import TABLES
+from gov_pipeline.domain.template import APPLICANT_SUFFIX, CUMULATIVE_SUFFIX
+from gov_pipeline.warehouse.store import TABLES
 from gov_pipeline_tests.conftest import query
 
 GOV_PIPELINE = str(Path(sys.executable).parent / "gov-pipeline")

@@ -14,7 +14,7 @@ from typing import NamedTuple
 
 import pytest
 
-from gov_pipeline.ingest import escape_name, unescape_name
+from gov_pipeline.ingest.inventory import escape_name, unescape_name
 from gov_pipeline_tests.conftest import SHUYANG, query
 from gov_pipeline_tests.hostile import (
     CASES,

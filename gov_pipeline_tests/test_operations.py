@@ -21,9 +21,9 @@ from gov_pipeline.automation import changed_partitions, scan_folder
 from gov_pipeline.config import DOCUMENT_SECONDS_ENV
 from gov_pipeline.definitions import defs
 from gov_pipeline.partitions import UNKNOWN, range_tags, year_keys
-from gov_pipeline.resources import RawFolder
-from gov_pipeline.warehouse import frame, replace_rows
-from gov_pipeline.writer_lock import lock_path
+from gov_pipeline.warehouse.resources import RawFolder
+from gov_pipeline.warehouse.store import frame, replace_rows
+from gov_pipeline.warehouse.writer_lock import lock_path
 from gov_pipeline_tests.conftest import CORPUS, SEEDS, definitions_on, query
 
 BIN = Path(sys.executable).parent

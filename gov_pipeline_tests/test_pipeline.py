@@ -9,7 +9,7 @@ import dagster as dg
 import duckdb
 
 from gov_pipeline.partitions import range_tags
-from gov_pipeline.quality import BLOCKING_RULES, WARNING_RULES
+from gov_pipeline.quality.rules import BLOCKING_RULES, WARNING_RULES
 from gov_pipeline_tests.conftest import definitions_on, query
 
 

@@ -13,9 +13,9 @@ import regex
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from gov_pipeline.charclass import HAN
-from gov_pipeline.decoding import UndecodableError, decode
-from gov_pipeline.sections import (
+from gov_pipeline.domain.charclass import HAN
+from gov_pipeline.ingest.decoding import UndecodableError, decode
+from gov_pipeline.structure.sections import (
     SECTION_KEYWORDS,
     parse_heading,
     split_sections,

@@ -7,7 +7,7 @@ from typing import Any
 
 from gov_pipeline.agencies.registry import Division, division_names, division_rows, registry
 from gov_pipeline.agencies.resolve import Resolution, read_name, resolve_agency
-from gov_pipeline.records import CleanedDocument
+from gov_pipeline.domain.records import CleanedDocument
 
 SIGNATURE_CHARS = 300  # the end of a report: the signing body and the date
 OPENING_CHARS = 600  # the title, the page header and the first sentences

@@ -16,7 +16,7 @@ from pathlib import Path
 
 import duckdb
 
-from gov_pipeline.warehouse import frame, replace_rows
+from gov_pipeline.warehouse.store import frame, replace_rows
 
 DECISIONS_FILE = "decisions.csv"
 DECISION_COLUMNS = ("fingerprint", "decision", "reviewer", "date", "note")

@@ -9,8 +9,8 @@ from collections.abc import Collection, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
-from gov_pipeline.identities import IDENTITIES
-from gov_pipeline.numbers import NUMBER_PATTERN, parse_number
+from gov_pipeline.domain.identities import IDENTITIES
+from gov_pipeline.domain.numbers import NUMBER_PATTERN, parse_number
 
 Row = Mapping[str, Any]
 CellKey = tuple[int, int, int]  # table_idx, row_idx, col_idx

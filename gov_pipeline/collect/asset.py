@@ -16,7 +16,7 @@ from gov_pipeline.collect.registry import (
     column_targets,
     registered_columns,
 )
-from gov_pipeline.resources import RawFolder
+from gov_pipeline.warehouse.resources import RawFolder
 
 SEASON_PAGES = 2  # a weekly re-crawl reads the newest column pages; new reports appear at the top
 

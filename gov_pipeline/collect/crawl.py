@@ -22,7 +22,7 @@ import duckdb
 from gov_pipeline.collect.client import Client, Politeness, Response
 from gov_pipeline.collect.pages import Link, document_kind, read_page, year_in
 from gov_pipeline.collect.store import Store
-from gov_pipeline.warehouse import ensure_tables, frame, replacing
+from gov_pipeline.warehouse.store import ensure_tables, frame, replacing
 
 T = TypeVar("T")
 STORE_FOLDER = "fetched"  # the store's folder inside the raw folder

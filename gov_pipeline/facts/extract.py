@@ -1,0 +1,270 @@
+"""Stage 4, report_facts: every number a report states, with its evidence, and none it does not.
+
+Prose is read clause by clause with one grammar: a fact is a topic of the registry (fact_keys.py) with a
+quantity (numbers.py) in a clause whose scope is the body's own year. A clause is disqualified when it
+is cumulative (以来, 历年, 累计…), a sub-count (其中…), a percentage, about another kind of request
+or about letters and messages (each phrasing's exclusions). Statements that name several facts at
+once are read as such: 'A、B分别为x、y件' assigns respectively, 'A、B均为N' gives each N, and a negated
+statement ('未发生…的行政复议案、行政诉讼案和…申诉案') gives 0 to every fact whose topic it governs.
+The requests section comes before the overview, so a sub-body's figure quoted elsewhere does not win.
+Table cells become facts under the template's keys. Where prose and a table disagree the table wins
+and the disagreement is returned for the quality stage."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable, Sequence
+from dataclasses import dataclass
+from functools import cache, partial
+
+import regex
+
+from gov_pipeline.domain.fact_keys import PROSE_KEYS, FactKey, Phrasing
+from gov_pipeline.domain.numbers import (
+    QUANTITY_PATTERN,
+    STATES_A_NUMBER,
+    Quantity,
+    iter_quantities,
+    quantity_from_match,
+)
+from gov_pipeline.domain.records import Fact, Section, Violation
+from gov_pipeline.facts.table_facts import extract_table_facts  # noqa: F401  (re-export)
+
+_CLAUSE_SPLIT = regex.compile(r"[。；;！？!?\n]")
+_CUMULATIVE = regex.compile(r"以来|历年|累计|总计至今|截至目前|截止目前")
+# a part of a larger figure: opened by 其中 (含, 包括) right before the phrase, or followed by its share
+# ('县直各单位主动公开政府信息303条，占71.3%')
+_SUBCOUNT_START = regex.compile(r"^[，,]?\s*(?:其中|含|包括)")
+_SHARE_AFTER = regex.compile(r"\s*[，,（(]?\s*(?:占|约占)")
+_COUNTED = r"(?:件|起|条|元|宗|个|次)"
+_RESPECTIVELY = regex.compile(r"分别(?:为|是|有)?")
+_EACH = regex.compile(rf"(?:均|都|皆)(?:为|是|有)?(?:{QUANTITY_PATTERN})(?:{_COUNTED}|(?=[，,、]|$))")
+_NEGATION = r"(?:未|没有|无|不存在|并无)(?!法|予|经|能|按|及时)"  # not 无法提供, 未予, 未经复议, 未能, 未按时
+# a negation states that nothing happened: a verb of happening between it and the noun, or the noun followed
+# by 情况/情形/发生 ('没有依申请公开信息的情况', '无行政复议、行政诉讼的情况发生')
+_HAPPENING = regex.compile(r"发生|收到|出现|产生|接到|受理|提起|提出|涉及|收取|收费|有过")
+_SITUATION_AFTER = regex.compile(r"[^，,。；;0-9]{0,20}?(?:情况|情形|现象|发生|出现)")
+_NEGATED_AFTER = regex.compile(r"(?:(?:均|都|也|皆)(?:为零|为0|为〇|未发生|没有发生|无)|为零|为0|为〇|未发生|没有发生)"
+                               r"(?:件|起)?\s*$")
+# one character a negation governs up to its noun: within the sentence part, no figure but a year
+# ('没有接到…要求公开政府信息的申请' is 0; '没有接到投诉，收到申请5件' says nothing of the requests)
+GOVERNED = r"(?:[^。；;0-9]|[0-9]{4}年)"
+MAX_GOVERNED_CHARS = 60  # a negation governs the nouns of its own clause, not the next statement
+
+
+@dataclass(frozen=True)
+class ProseRule:
+    """One phrasing of one registry fact, compiled."""
+
+    fact: FactKey
+    phrasing: Phrasing
+    pattern: regex.Pattern[str]
+    clause_must: regex.Pattern[str] | None
+    clause_must_not: regex.Pattern[str] | None
+    context: regex.Pattern[str] | None
+
+    @property
+    def fact_key(self) -> str:
+        return self.fact.key
+
+
+def _compiled(pattern: str | None) -> regex.Pattern[str] | None:
+    return regex.compile(pattern) if pattern else None
+
+
+PROSE_RULES: tuple[ProseRule, ...] = tuple(
+    ProseRule(fact, phrasing, regex.compile(phrasing.pattern.replace("{Q}", QUANTITY_PATTERN)),
+              _compiled(phrasing.clause_must), _compiled(phrasing.clause_must_not), _compiled(phrasing.context))
+    for fact in PROSE_KEYS for phrasing in fact.phrasings)
+_RULES_OF = {fact.key: [rule for rule in PROSE_RULES if rule.fact is fact] for fact in PROSE_KEYS}
+_TOPICAL = tuple(fact for fact in PROSE_KEYS if fact.topic)
+_TOPIC = {fact.key: regex.compile(fact.topic) for fact in _TOPICAL}  # type: ignore[arg-type]
+_NOT_TOPIC = {fact.key: regex.compile(fact.topic_must_not) for fact in _TOPICAL if fact.topic_must_not}
+# the topics of the other facts of the same unit: a review count is not read across the words 行政诉讼
+_RIVALS = {fact.key: tuple(_TOPIC[other.key] for other in _TOPICAL if other.unit == fact.unit and other is not fact)
+           for fact in _TOPICAL}
+_ZERO_STATEMENT = {fact.key: regex.compile(rf"{_NEGATION}{GOVERNED}{{0,{MAX_GOVERNED_CHARS}}}?(?P<topic>{fact.topic})")
+                   for fact in _TOPICAL}
+
+_ALL_WORDS = sorted({word for fact in PROSE_KEYS for word in fact.words}, key=len, reverse=True)
+# one scan per clause: at each position the longest registry word starting there; a word stands for
+# every registry word it contains (a shorter word at the same position is inside it)
+_WORD = regex.compile("(?=(" + "|".join(_ALL_WORDS) + "))")
+_KEYS_OF_WORD = {word: frozenset(f.key for f in PROSE_KEYS if any(w in word for w in f.words)) for word in _ALL_WORDS}
+
+
+@dataclass(frozen=True)
+class Clause:
+    """One clause of a section, with what the grammar needs to know about it."""
+
+    text: str
+    keys: frozenset[str]  # the facts whose words it contains
+    counts: bool  # it states a number at all
+    coordinated: frozenset[str]  # facts it names in a respective ('分别') statement
+
+
+def _clauses(text: str, report_year: int | None) -> Iterable[Clause]:
+    for piece in _CLAUSE_SPLIT.split(text):
+        clause = piece.strip()
+        if not clause or _is_cumulative(clause, report_year):
+            continue
+        keys = frozenset().union(*(_KEYS_OF_WORD[word] for word in set(_WORD.findall(clause))))
+        if keys:
+            yield Clause(clause, keys, STATES_A_NUMBER.search(clause) is not None, _respective_keys(clause))
+
+
+def _is_cumulative(clause: str, report_year: int | None) -> bool:
+    if not _CUMULATIVE.search(clause):
+        return False
+    # "2019年累计公布…" counts the report year itself
+    return not (report_year and _this_years_total(report_year).search(clause))
+
+
+@cache
+def _this_years_total(report_year: int) -> regex.Pattern[str]:
+    return regex.compile(rf"{report_year}年(?:全年|度)?(?:共)?累计")
+
+
+def _topics(text: str) -> list[tuple[int, str]]:
+    """The registry facts a text names by their topic nouns, in the order it names them."""
+    found = [(match.start(), key) for key, topic in _TOPIC.items() if (match := topic.search(text))]
+    return sorted(found)
+
+
+def _respective_keys(clause: str) -> frozenset[str]:
+    marker = _RESPECTIVELY.search(clause)
+    if marker is None:
+        return frozenset()
+    named = _topics(clause[:marker.start()])
+    return frozenset(key for _, key in named) if len(named) >= 2 else frozenset()
+
+
+def _coordinated_value(fact: FactKey, clause: Clause) -> tuple[float, bool] | None:
+    """The fact's value from a statement naming several facts: 'A、B分别为x件、y件' (in order) or
+    'A、B均为N' (each N); None when the clause is no such statement or does not add up."""
+    if (must_not := _NOT_TOPIC.get(fact.key)) and must_not.search(clause.text):
+        return None
+    if fact.key in clause.coordinated:
+        marker = _RESPECTIVELY.search(clause.text)
+        named = [key for _, key in _topics(clause.text[:marker.start()])]  # type: ignore[union-attr]
+        stated = [q for start, end, q in iter_quantities(clause.text[marker.end():])  # type: ignore[union-attr]
+                  if not q.is_percent]
+        if len(stated) == len(named):
+            respective = stated[named.index(fact.key)]
+            return respective.value, respective.approx
+        return None
+    each = _EACH.search(clause.text)
+    if each and fact.key in {key for _, key in _topics(clause.text[:each.start()])}:
+        quantity = quantity_from_match(each)
+        if quantity is not None and not quantity.is_percent:
+            return quantity.value, quantity.approx
+    return None
+
+
+def _zero_statement(fact: FactKey, clause: Clause) -> bool:
+    """Whether a negated statement governs the fact's topic: 'negation … topic' within the clause, or
+    'topic(s) … 均为零 / 无' closing it."""
+    if (must_not := _NOT_TOPIC.get(fact.key)) and must_not.search(clause.text):
+        return False
+    for negated in _ZERO_STATEMENT[fact.key].finditer(clause.text):
+        if (_HAPPENING.search(clause.text, negated.start(), negated.end())
+                or _SITUATION_AFTER.match(clause.text, negated.end())):
+            return True
+    after = _NEGATED_AFTER.search(clause.text)
+    return after is not None and fact.key in {key for _, key in _topics(clause.text[:after.start()])}
+
+
+def _phrasing_value(rule: ProseRule, clause: Clause, home_section: bool,
+                    known: dict[str, Fact]) -> tuple[float, bool] | None:
+    phrasing, text = rule.phrasing, clause.text
+    if rule.fact_key in clause.coordinated:
+        return None  # 'A、B分别为x、y件': a phrasing would read A's figure for B
+    match = rule.pattern.search(text)
+    if match is None:
+        return None
+    if rule.clause_must and not rule.clause_must.search(text):
+        return None
+    if rule.clause_must_not and rule.clause_must_not.search(text if phrasing.zero else text[: match.end()]):
+        return None
+    if rule.context and not home_section and not rule.context.search(text):
+        return None
+    if phrasing.zero:
+        return 0.0, False
+    if phrasing.equals:
+        base = known.get(phrasing.equals)
+        return (base.value, base.approx) if base else None
+    if rule.fact_key.endswith("_total") and (_SUBCOUNT_START.search(text[: match.start()][-6:])
+                                             or _SHARE_AFTER.match(text, match.end())):
+        return None
+    around = text[match.start():match.start("num")] + text[match.end("num"):match.end()]
+    if any(rival.search(around) for rival in _RIVALS.get(rule.fact_key, ())):
+        return None  # '未经行政复议直接提起行政诉讼1件' counts suits, not reviews
+    quantity: Quantity | None = quantity_from_match(match)
+    if quantity is None or quantity.is_percent:
+        return None
+    return quantity.value, quantity.approx
+
+
+Reader = Callable[[Clause, bool, dict[str, Fact]], "tuple[float, bool] | None"]
+"""(clause, whether it is in the fact's home section, the facts found so far) -> (value, approx) or None."""
+
+
+def _readers(fact: FactKey) -> tuple[tuple[Reader, bool], ...]:
+    """How a fact is read from a clause, in priority order, each with whether the clause must state a
+    number: its phrasings, then statements naming several facts, then zero statements."""
+    readers: list[tuple[Reader, bool]] = [
+        (partial(_phrasing_value, rule), not (rule.phrasing.zero or rule.phrasing.equals))
+        for rule in _RULES_OF[fact.key]]
+    if fact.topic:
+        readers.append((lambda clause, _home, _known: _coordinated_value(fact, clause), True))
+        readers.append((lambda clause, _home, _known: (0.0, False) if _zero_statement(fact, clause) else None,
+                        False))
+    return tuple(readers)
+
+
+_READERS = {fact.key: _readers(fact) for fact in PROSE_KEYS}
+
+
+def extract_prose_facts(doc_id: str, sections: Sequence[Section], report_year: int | None) -> list[Fact]:
+    """One fact per registry key from the report's prose: the first of its readers that reads it, from
+    the first clause in the first of the key's sections that states it. Cumulative clauses never give
+    a year's fact."""
+    by_key: dict[str, list[tuple[Section, list[Clause]]]] = {}
+    for section in sections:
+        by_key.setdefault(section.section_key, []).append((section, list(_clauses(section.text, report_year))))
+    found: dict[str, Fact] = {}
+
+    def first(fact: FactKey, read: Reader, needs_number: bool) -> Fact | None:
+        for section_key in fact.sections:
+            for section, clauses in by_key.get(section_key, ()):
+                home = section.section_key == fact.sections[0]
+                for clause in clauses:
+                    if fact.key in clause.keys and (clause.counts or not needs_number):
+                        value = read(clause, home, found)
+                        if value is not None:
+                            return Fact(doc_id, fact.key, value[0], fact.unit, section.section_key,
+                                        clause.text[:300], "prose", value[1])
+        return None
+
+    for fact in PROSE_KEYS:
+        read = next((f for reader, needs_number in _READERS[fact.key]
+                     if (f := first(fact, reader, needs_number)) is not None), None)
+        if read is not None:
+            found[fact.key] = read
+    return list(found.values())
+
+
+def merge_facts(doc_id: str, prose: Sequence[Fact], table: Sequence[Fact]) -> tuple[list[Fact], list[Violation]]:
+    """Tables win over prose for the keys they state; every disagreement becomes a warning that names
+    both values and their evidence."""
+    by_key = {f.fact_key: f for f in table}
+    mismatches: list[Violation] = []
+    for fact in prose:
+        table_fact = by_key.get(fact.fact_key)
+        if table_fact is None:
+            by_key[fact.fact_key] = fact
+        elif abs(table_fact.value - fact.value) > 1e-6 and not fact.approx:
+            mismatches.append(Violation(
+                doc_id, "prose_table_mismatch", "warning",
+                f"{fact.fact_key}: prose says {fact.value:g} ({fact.evidence[:120]}) but the table says "
+                f"{table_fact.value:g} ({table_fact.evidence}); the table value is kept"))
+    return list(by_key.values()), mismatches

@@ -1,0 +1,1 @@
+"""Stage 1, raw_documents: list every entry of the input folder and decide how to read it."""

@@ -1,0 +1,1 @@
+"""Stage 6, compliance scores: the dbt project as Dagster assets."""

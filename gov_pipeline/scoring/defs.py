@@ -1,0 +1,68 @@
+"""The dbt models (dbt_models/) as Dagster assets in the `scoring` group, built after the quality gate.
+Their descriptions are the models' own docs (never their SQL); every built table reports its row count,
+compliance_scores a preview of its rows (a check run after it); dbt tests, singular ones included, are asset checks."""
+
+from collections.abc import Iterator, Mapping
+from typing import Any
+
+import dagster as dg
+from dagster_dbt import (
+    DagsterDbtTranslator,
+    DagsterDbtTranslatorSettings,
+    DbtCliInvocation,
+    DbtCliResource,
+    dbt_assets,
+)
+from dagster_duckdb import DuckDBResource
+
+from gov_pipeline.assets import OWNERS, preview
+from gov_pipeline.scoring.dbt_project import dbt_project
+
+
+class ScoringTranslator(DagsterDbtTranslator):
+    """Group, owners and a short description for each dbt node."""
+
+    def get_group_name(self, dbt_resource_props: Mapping[str, Any]) -> str:
+        return "scoring"
+
+    def get_description(self, dbt_resource_props: Mapping[str, Any]) -> str:
+        return dbt_resource_props.get("description") or (
+            f"dbt {dbt_resource_props['resource_type']} {dbt_resource_props['name']} (no description in its yml)")
+
+    def get_owners(self, dbt_resource_props: Mapping[str, Any]) -> list[str]:
+        return OWNERS
+
+
+translator = ScoringTranslator(settings=DagsterDbtTranslatorSettings(enable_asset_checks=True))
+
+
+@dbt_assets(manifest=dbt_project.manifest_path, project=dbt_project, dagster_dbt_translator=translator)
+def scoring_models(context: dg.AssetExecutionContext, dbt: DbtCliResource) -> Iterator[Any]:
+    invocation = dbt.cli(["build"], context=context)
+    try:
+        yield from invocation.stream().fetch_row_counts()
+    finally:
+        _close_row_count_connection(invocation)
+
+
+def _close_row_count_connection(invocation: DbtCliInvocation) -> None:
+    """dagster-dbt reads the row counts through dbt-duckdb's adapter, which keeps a read-only DuckDB
+    connection open in this process (keep_open); DuckDB then refuses the read-write connections of the
+    later steps and of the CLI's summary. Close it once dbt is done."""
+    if invocation.adapter is None:
+        return
+    invocation.adapter.cleanup_connections()
+    environment = getattr(type(invocation.adapter.connections), "_ENV", None)
+    if environment is not None:
+        environment.close()
+
+
+@dg.asset_check(asset="compliance_scores", name="scores_preview", blocking=False,
+                description="The first scored reports and how scores spread (always passes: a look, not a rule).")
+def scores_preview(duckdb: DuckDBResource) -> dg.AssetCheckResult:
+    with duckdb.get_connection() as conn:
+        count, mean, low, high = conn.execute("select count(*), round(avg(score), 1), min(score), max(score) "
+                                              "from compliance_scores").fetchone()
+        return dg.AssetCheckResult(passed=True, metadata={
+            "preview": preview(conn, "compliance_scores"), "scored_reports": count, "mean_score": mean,
+            "min_score": low, "max_score": high})

@@ -1,0 +1,56 @@
+"""Resources: the warehouse connection (with its writer lock), the folder of raw documents, and dbt
+kept offline."""
+
+from __future__ import annotations
+
+import importlib.metadata
+from contextlib import ExitStack
+from functools import cached_property
+from pathlib import Path
+
+import dagster as dg
+from dagster_dbt import DbtCliResource
+from dagster_duckdb import DuckDBResource
+from packaging import version
+from pydantic import PrivateAttr
+
+from gov_pipeline.warehouse.writer_lock import writer_lock
+
+
+class RawFolder(dg.ConfigurableResource):
+    """The folder searched (recursively) for raw report files."""
+
+    path: str
+
+    @property
+    def root(self) -> Path:
+        return Path(self.path)
+
+
+class Warehouse(DuckDBResource):
+    """The DuckDB warehouse, held with its writer lock for the whole run (see writer_lock.py): a run
+    launched while another writes the same file waits `lock_wait_seconds`, then fails before any step."""
+
+    lock_wait_seconds: float = 0.0
+    _lock: ExitStack = PrivateAttr(default_factory=ExitStack)
+
+    def setup_for_execution(self, context: dg.InitResourceContext) -> None:
+        def tell(message: str) -> None:
+            if context.log is not None:
+                context.log.info(message)
+
+        self._lock.enter_context(writer_lock(Path(self.database), self.lock_wait_seconds, tell))
+
+    def teardown_after_execution(self, context: dg.InitResourceContext) -> None:
+        self._lock.close()
+
+
+class OfflineDbtCli(DbtCliResource):
+    """dbt without network: dagster-dbt asks `dbt --version` for the version, and that command always
+    looks up the latest release on PyPI. The installed package's version answers the same question
+    offline. (Usage statistics are off through DBT_SEND_ANONYMOUS_USAGE_STATS, which dagster-dbt sets,
+    and dbt_project.yml's flags.)"""
+
+    @cached_property
+    def _cli_version(self) -> version.Version:
+        return version.parse(importlib.metadata.version("dbt-core"))
