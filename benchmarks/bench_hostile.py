@@ -22,11 +22,11 @@ from pathlib import Path
 import duckdb
 
 from gov_pipeline.cleaning.clean import clean_document
+from gov_pipeline.domain.records import RawDocument
 from gov_pipeline.facts.extract import extract_prose_facts, extract_table_facts, merge_facts
 from gov_pipeline.ingest.inventory import discover, read_entry
 from gov_pipeline.pipeline import catalog_row
 from gov_pipeline.quality.rules import ReportContext, evaluate_report
-from gov_pipeline.domain.records import RawDocument
 from gov_pipeline.structure.sections import split_sections
 from gov_pipeline.structure.tables import extract_tables
 from gov_pipeline_tests.hostile import (

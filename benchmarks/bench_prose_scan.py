@@ -11,10 +11,10 @@ from __future__ import annotations
 import argparse
 import time
 
-from gov_pipeline.facts.extract import extract_prose_facts
 from gov_pipeline.domain.metadata import extract_metadata
 from gov_pipeline.domain.numbers import parse_quantity
 from gov_pipeline.domain.records import Section
+from gov_pipeline.facts.extract import extract_prose_facts
 
 
 def clauses(size: int) -> dict[str, str]:

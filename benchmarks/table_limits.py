@@ -13,8 +13,8 @@ import tracemalloc
 
 from gov_pipeline.cleaning.html_text import parse_html
 from gov_pipeline.domain.identities import row_sums
-from gov_pipeline.structure.tables import extract_tables, split_digit_run
 from gov_pipeline.domain.template import TABLE3_COLUMNS, TABLE3_COLUMNS_WITH_SUBTOTAL
+from gov_pipeline.structure.tables import extract_tables, split_digit_run
 
 
 def glued_rows(count: int, seed: int = 7) -> list[str]:

@@ -163,6 +163,7 @@ def summary(conn: duckdb.DuckDBPyConnection, db_path: Path, progress: RunProgres
 def extract(path: Path, today: date | None = None) -> dict[str, Any]:
     """One document through every stage, in memory."""
     from gov_pipeline.cleaning.clean import clean_document
+    from gov_pipeline.domain.template import detect_template
     from gov_pipeline.facts.extract import extract_prose_facts, extract_table_facts, merge_facts
     from gov_pipeline.ingest.inventory import (
         Entry,
@@ -180,7 +181,6 @@ def extract(path: Path, today: date | None = None) -> dict[str, Any]:
     )
     from gov_pipeline.structure.sections import split_sections
     from gov_pipeline.structure.tables import extract_tables
-    from gov_pipeline.domain.template import detect_template
 
     name = os.fsencode(path.name)
     entry = Entry(os.fsencode(path.absolute()), escape_name(name), readable_name(name))

@@ -13,12 +13,12 @@ import yaml
 
 from gov_pipeline.config import DBT_PROJECT_DIR, PROJECT_ROOT
 from gov_pipeline.domain.fact_keys import FACT_KEYS
-from gov_pipeline.quality.rules import BLOCKING_RULES, WARNING_RULES
 from gov_pipeline.domain.template import (
     APPLICANT_SUFFIX,
     CUMULATIVE_SUFFIX,
     LEGACY_ROWS,
 )
+from gov_pipeline.quality.rules import BLOCKING_RULES, WARNING_RULES
 from gov_pipeline.warehouse.store import TABLES
 
 DICTIONARY = PROJECT_ROOT / "docs" / "data_dictionary.md"

@@ -21,11 +21,11 @@ from gov_pipeline.assets import (
 from gov_pipeline.audit.assets import audit_site, review_decisions
 from gov_pipeline.automation import build_automation
 from gov_pipeline.collect.asset import Collection, collect_job, collect_season_weekly, fetched_pages
-from gov_pipeline.quality.checks import BLOCKING_CHECKS, RULE_CHECKS, STAGE_CHECKS
 from gov_pipeline.config import DUCKDB_PATH_ENV, Settings, settings
+from gov_pipeline.quality.checks import BLOCKING_CHECKS, RULE_CHECKS, STAGE_CHECKS
 from gov_pipeline.scoring.dbt_project import dbt_project
-from gov_pipeline.warehouse.resources import OfflineDbtCli, RawFolder, Warehouse
 from gov_pipeline.scoring.defs import scores_preview, scoring_models
+from gov_pipeline.warehouse.resources import OfflineDbtCli, RawFolder, Warehouse
 
 # Runs are for one report year (sensor, schedules, a backfill of one year) or a range of years (a
 # full run, a backfill of several) - the catalog and the all-years rollups run with them either way.

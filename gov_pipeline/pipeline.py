@@ -27,6 +27,8 @@ from gov_pipeline.agencies import resolution_columns, resolve_report
 from gov_pipeline.budget import BudgetExceeded, can_time, time_budget
 from gov_pipeline.cleaning.catalog_year import catalog_year
 from gov_pipeline.cleaning.clean import clean_document
+from gov_pipeline.domain.records import DocumentFailure, Fact, RawDocument, Section, TableCell
+from gov_pipeline.domain.template import CUMULATIVE_SUFFIX, detect_template
 from gov_pipeline.facts.extract import extract_prose_facts, extract_table_facts, merge_facts
 from gov_pipeline.ingest.inventory import (
     Entry,
@@ -37,8 +39,8 @@ from gov_pipeline.ingest.inventory import (
     read_raw,
     unread_document,
 )
-from gov_pipeline.quality.near_duplicates import find_near_duplicates, sketch
 from gov_pipeline.partitions import partition_key, rewritten, scope
+from gov_pipeline.quality.near_duplicates import find_near_duplicates, sketch
 from gov_pipeline.quality.rules import (
     CARRYOVER_FACTS,
     Check,
@@ -48,10 +50,8 @@ from gov_pipeline.quality.rules import (
     evaluate_report,
     percentage_checks,
 )
-from gov_pipeline.domain.records import DocumentFailure, Fact, RawDocument, Section, TableCell
 from gov_pipeline.structure.sections import split_sections
 from gov_pipeline.structure.tables import extract_tables
-from gov_pipeline.domain.template import CUMULATIVE_SUFFIX, detect_template
 from gov_pipeline.warehouse.store import (
     TABLES,
     ensure_tables,

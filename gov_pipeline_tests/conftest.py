@@ -20,10 +20,10 @@ from dagster_duckdb import DuckDBResource
 
 from gov_pipeline.cleaning.clean import CleaningResult, clean_document
 from gov_pipeline.config import DBT_PROJECT_DIR, DUCKDB_PATH_ENV, PROJECT_ROOT, Settings
+from gov_pipeline.domain.records import Violation
 from gov_pipeline.ingest.inventory import read_raw
 from gov_pipeline.partitions import range_tags
 from gov_pipeline.quality.rules import evaluate_report, violations
-from gov_pipeline.domain.records import Violation
 
 RAW = PROJECT_ROOT / "data" / "raw"
 SEEDS = RAW / "seeds"

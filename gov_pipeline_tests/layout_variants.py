@@ -16,10 +16,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from gov_pipeline.cleaning.clean import clean_document
-from gov_pipeline.ingest.inventory import read_raw
 from gov_pipeline.domain.records import TableCell
-from gov_pipeline.facts.table_facts import extract_table_facts, read_tables
-from gov_pipeline.structure.tables import extract_tables
 from gov_pipeline.domain.template import (
     APPLICANT_SUFFIX,
     TABLE2_LAYOUTS,
@@ -33,6 +30,9 @@ from gov_pipeline.domain.template import (
     detect_template,
     table2_column_label,
 )
+from gov_pipeline.facts.table_facts import extract_table_facts, read_tables
+from gov_pipeline.ingest.inventory import read_raw
+from gov_pipeline.structure.tables import extract_tables
 from gov_pipeline_tests.conftest import CORPUS, FIXTURES, clean_file
 
 OTHER_2021 = ("other_no_correction", "other_no_fee", "other_other")

@@ -171,7 +171,7 @@ def read_name(name: str, reg: Registry | None = None) -> Body:
     if OFFICE_WORDS.match(rest):
         return Body(place, OFFICE, "办公室", "人民政府办公室")
     township = TOWNSHIP_NAME.match(rest)
-    if township and not place or township and level and level < 4:
+    if (township and not place) or (township and level and level < 4):
         unlisted = township.group(0)
         return Body(place, TOWNSHIP, _township_type(unlisted), unlisted)
     if place is None and re.fullmatch(r"(?:街道|镇|乡|苏木)(?:人民政府|政府|办事处)?", rest):

@@ -130,7 +130,7 @@ def finding_targets(finding: Row, text: str, cells: Sequence[Row], facts: Sequen
     elif row:
         targets.cells |= {cell_key(c) for c in scope if c["row_key"] == row[1]}
     else:  # a block of columns (table4 'review') or a row named by its key
-        targets.cells |= {cell_key(c) for c in scope if c["col_key"] and c["col_key"].startswith(subject + "_")
+        targets.cells |= {cell_key(c) for c in scope if (c["col_key"] and c["col_key"].startswith(subject + "_"))
                           or c["row_key"] == subject}
     if subject in fields:
         targets.fields.add(subject)

@@ -10,8 +10,8 @@ import re
 
 from selectolax.lexbor import LexborHTMLParser
 
-from gov_pipeline.domain.metadata import report_year, title_from_body
 from gov_pipeline.cleaning.noise import split_crawler_header
+from gov_pipeline.domain.metadata import report_year, title_from_body
 from gov_pipeline.domain.normalize import fold_fullwidth, to_simplified
 
 HEAD_BYTES = 65536  # the title, page meta and opening paragraphs sit well inside this

@@ -8,10 +8,7 @@ from dataclasses import dataclass, field
 
 import regex
 
-from gov_pipeline.domain.charclass import NOT_HAN
-from gov_pipeline.ingest.decoding import UndecodableError
 from gov_pipeline.cleaning.html_text import parse_html
-from gov_pipeline.domain.metadata import Metadata, extract_metadata, is_annual_report
 from gov_pipeline.cleaning.noise import (
     NoiseLog,
     drop_chrome_lines,
@@ -23,6 +20,9 @@ from gov_pipeline.cleaning.noise import (
     repair_misaligned_gbk,
     split_crawler_header,
 )
+from gov_pipeline.cleaning.pdf_text import pdf_to_text
+from gov_pipeline.domain.charclass import NOT_HAN
+from gov_pipeline.domain.metadata import Metadata, extract_metadata, is_annual_report
 from gov_pipeline.domain.normalize import (
     drop_spaces_between_cjk,
     fold_fullwidth,
@@ -31,8 +31,8 @@ from gov_pipeline.domain.normalize import (
     to_simplified,
     unwrap_lines,
 )
-from gov_pipeline.cleaning.pdf_text import pdf_to_text
 from gov_pipeline.domain.records import CleanedDocument, DocumentFailure, RawDocument
+from gov_pipeline.ingest.decoding import UndecodableError
 from gov_pipeline.structure.sections import stated_reports
 
 MAX_TEXT_CHARS = 1_000_000

@@ -12,8 +12,8 @@ from dataclasses import dataclass, field
 import regex
 from selectolax.lexbor import LexborHTMLParser, LexborNode
 
-from gov_pipeline.domain.charclass import HAN
 from gov_pipeline.cleaning.grids import render_pipe_rows, resolve_spans
+from gov_pipeline.domain.charclass import HAN
 
 BLOCK = "\x1f"
 _BLOCK_TAGS = (

@@ -206,7 +206,7 @@ def drop_mojibake(text: str, log: NoiseLog) -> str:
     frequency = Counter(text)
 
     def suspect(ch: str) -> bool:
-        if _MOJIBAKE_SYMBOL.match(ch) or ch.isascii() and ch.isalpha():
+        if _MOJIBAKE_SYMBOL.match(ch) or (ch.isascii() and ch.isalpha()):
             return True
         if _HANZI.match(ch):
             return frequency[ch] <= 1 if _is_common_hanzi(ch) else frequency[ch] < 5

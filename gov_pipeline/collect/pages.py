@@ -10,8 +10,8 @@ from urllib.parse import urljoin, urlsplit
 
 from selectolax.lexbor import LexborHTMLParser
 
-from gov_pipeline.ingest.decoding import UndecodableError, decode
 from gov_pipeline.cleaning.html_text import parse_html
+from gov_pipeline.ingest.decoding import UndecodableError, decode
 
 # A link that names an annual report: 年度报告 or 年报, with a year (the title of the column item).
 REPORT_TITLE = re.compile(r"(?=.*(?:19|20)\d{2})(?=.*(?:年度报告|年报))", re.DOTALL)

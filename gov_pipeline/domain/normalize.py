@@ -93,7 +93,7 @@ def _space_or_nothing(match: re.Match[str]) -> str:
     text, start, end = match.string, match.start(), match.end()
     before = text[start - 1] if start else ""
     after = text[end] if end < len(text) else ""
-    if _CJK_CHAR.match(before) and (_CJK_CHAR.match(after) or after.isdigit()) or (
+    if (_CJK_CHAR.match(before) and (_CJK_CHAR.match(after) or after.isdigit())) or (
             before.isdigit() and _CJK_CHAR.match(after)):
         return ""
     return match.group(0)

@@ -16,8 +16,8 @@ import stat
 from dataclasses import dataclass
 from pathlib import Path
 
-from gov_pipeline.ingest.decoding import UndecodableError, decode
 from gov_pipeline.domain.records import RawDocument
+from gov_pipeline.ingest.decoding import UndecodableError, decode
 
 SUFFIX_CONTENT_TYPES = {
     ".html": "html",

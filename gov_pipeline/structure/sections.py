@@ -8,8 +8,8 @@ from dataclasses import dataclass
 
 import regex
 
-from gov_pipeline.domain.charclass import HAN
 from gov_pipeline.cleaning.grids import is_pipe_row
+from gov_pipeline.domain.charclass import HAN
 from gov_pipeline.domain.metadata import report_year
 from gov_pipeline.domain.records import Section
 
@@ -175,8 +175,8 @@ def split_sections(doc_id: str, text: str) -> list[Section]:
             stack.pop()
         parent = stack[-1] if stack else None
         key = section_key(heading.text)
-        if parent is not None and (key == "unknown" or parent.section_key not in GENERIC_KEYS
-                                   and key not in OWN_TOPIC_KEYS):
+        if parent is not None and (key == "unknown" or (parent.section_key not in GENERIC_KEYS
+                                   and key not in OWN_TOPIC_KEYS)):
             key = parent.section_key
         current = Section(doc_id, len(sections), heading.level, parent.ordinal if parent else None,
                           heading.text, key, "")

@@ -16,9 +16,9 @@ from dataclasses import dataclass, field, replace
 from functools import cache
 
 from gov_pipeline.cleaning.grids import parse_pipe_row
+from gov_pipeline.cleaning.pdf_text import PAGE_BREAK
 from gov_pipeline.domain.identities import RowSums, consistent, of_table, row_sums
 from gov_pipeline.domain.numbers import ITEM_NUMBER, parse_decimal
-from gov_pipeline.cleaning.pdf_text import PAGE_BREAK
 from gov_pipeline.domain.records import TableCell
 from gov_pipeline.domain.template import (
     LEGACY_ANCHOR,
@@ -233,7 +233,7 @@ def _read_rows(text: str, rule: RowSums) -> list[Observed]:
         return []
     if any(_IMPLAUSIBLE_DECIMAL.fullmatch(token) for token in tokens):
         return [Observed("", [], "text_row", note=f"implausible amount '{lead}' (digits of two cells run together?)")]
-    if len(tokens) == width or width == 1 and len(set(tokens)) == 1:
+    if len(tokens) == width or (width == 1 and len(set(tokens)) == 1):
         return [Observed("", tokens[:width], "text_row")]
     digits = _NOT_DIGIT_OR_SPACE.sub(" ", lead).strip()
     if not digits or "." in lead or not all(t.isdigit() for t in tokens):
@@ -578,7 +578,7 @@ def _header_lines(text: str, start: int, most: int = 12) -> list[str]:
     above = text[:start].split("\n")[:-1][-most:]
     header: list[str] = []
     for line in reversed(above):
-        if not (line.startswith("|") or len(line) <= 40 and "。" not in line):
+        if not (line.startswith("|") or (len(line) <= 40 and "。" not in line)):
             break
         header.insert(0, line)
     return header

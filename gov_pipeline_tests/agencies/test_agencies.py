@@ -74,7 +74,7 @@ def test_every_report_has_a_division_or_a_reason(sample_warehouse) -> None:
     rows = query(sample_warehouse.db, "select source_path, division_code, division_reason, agency_key, body_kind "
                                       "from reports where status in ('scored', 'quarantined')")
     assert rows and all(reason for _, _, reason, _, _ in rows)
-    assert all(code is None or key and key.startswith(code + ":") for _, code, _, key, _ in rows)
+    assert all(code is None or (key and key.startswith(code + ":")) for _, code, _, key, _ in rows)
     pingtan_zone = {key for path, _, _, key, _ in rows if "pingtan-zone" in path}
     assert pingtan_zone == {"350128:平潭综合实验区"}  # 管委会 and bare-name reports, html and txt
     resolved = sum(code is not None for _, code, _, _, _ in rows)

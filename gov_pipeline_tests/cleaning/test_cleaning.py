@@ -10,8 +10,6 @@ from pathlib import Path
 import pytest
 
 from gov_pipeline.cleaning.clean import clean_document
-from gov_pipeline.ingest.inventory import read_raw
-from gov_pipeline.domain.metadata import agency_key
 from gov_pipeline.cleaning.noise import (
     NoiseLog,
     drop_mojibake,
@@ -19,7 +17,9 @@ from gov_pipeline.cleaning.noise import (
     drop_spam,
     repair_misaligned_gbk,
 )
+from gov_pipeline.domain.metadata import agency_key
 from gov_pipeline.domain.normalize import strip_pinyin_glosses, to_simplified
+from gov_pipeline.ingest.inventory import read_raw
 from gov_pipeline_tests.conftest import CORPUS, SEEDS, SHUYANG, clean_file, cleaned_text
 
 NOISE = {

@@ -11,7 +11,6 @@ from datetime import timedelta
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from gov_pipeline.facts.extract import extract_prose_facts
 from gov_pipeline.domain.metadata import extract_metadata
 from gov_pipeline.domain.numbers import (
     APPROX_AFTER,
@@ -24,6 +23,7 @@ from gov_pipeline.domain.numbers import (
     parse_quantity,
 )
 from gov_pipeline.domain.records import Section
+from gov_pipeline.facts.extract import extract_prose_facts
 
 _PIECES = [*"0123456789０１２３４５６７８９,，.．%％万亿", *COUNT_NUMERAL_CHARS, *APPROX_BEFORE, *APPROX_AFTER,
            *COUNT_UNITS, "百分之", "收到", "申请", "行政复议", "行政诉讼", "分别为", "均为", "未发生", "、", "，", "。",

@@ -8,9 +8,9 @@ from pathlib import Path
 
 import pytest
 
-from gov_pipeline.facts.extract import extract_prose_facts, extract_table_facts, merge_facts
 from gov_pipeline.domain.numbers import chinese_to_int, parse_quantity
 from gov_pipeline.domain.records import Fact, Section
+from gov_pipeline.facts.extract import extract_prose_facts, extract_table_facts, merge_facts
 from gov_pipeline.structure.sections import split_sections
 from gov_pipeline.structure.tables import extract_tables
 from gov_pipeline_tests.conftest import CORPUS, FIXTURES, SEEDS, clean_file

@@ -46,7 +46,7 @@ def _expected_facts(entry: dict) -> dict[str, float | None]:
     """Seed-style entries keep facts under "facts"; corpus-style entries are the facts. null = the report
     does not state it (or only in a form that must not be read): a value found for it is wrong."""
     facts = entry.get("facts", entry)
-    return {k: v for k, v in facts.items() if v is None or isinstance(v, (int, float)) and not isinstance(v, bool)}
+    return {k: v for k, v in facts.items() if v is None or (isinstance(v, (int, float)) and not isinstance(v, bool))}
 
 
 def score_gold_file(path: Path) -> Score:

@@ -4,12 +4,12 @@ from __future__ import annotations
 
 from datetime import date
 
+from gov_pipeline.domain.records import Fact, TableCell
+from gov_pipeline.domain.template import detect_template
 from gov_pipeline.facts.extract import extract_prose_facts, extract_table_facts, merge_facts
 from gov_pipeline.quality.rules import ReportContext, YearReport, evaluate_across_years, violations
-from gov_pipeline.domain.records import Fact, TableCell
 from gov_pipeline.structure.sections import split_sections
 from gov_pipeline.structure.tables import extract_tables
-from gov_pipeline.domain.template import detect_template
 from gov_pipeline_tests.conftest import CORPUS, SEEDS, clean_file, report_violations
 
 TODAY = date(2026, 11, 22)

@@ -15,12 +15,12 @@ from gov_pipeline.cleaning.grids import (
 )
 from gov_pipeline.cleaning.html_text import parse_html
 from gov_pipeline.domain.identities import RowSums, row_sums
-from gov_pipeline.structure.tables import MAX_READINGS, split_digit_run
 from gov_pipeline.domain.template import (
     TABLE3_COLUMNS,
     TABLE3_COLUMNS_WITH_SUBTOTAL,
     TABLE4_COLUMNS,
 )
+from gov_pipeline.structure.tables import MAX_READINGS, split_digit_run
 
 SPAN = st.one_of(st.none(), st.integers(-3, 80).map(str), st.sampled_from(["", "x", " 2 ", "1e3"]))
 CELL = st.tuples(st.text(max_size=30), SPAN, SPAN)

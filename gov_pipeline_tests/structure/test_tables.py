@@ -10,19 +10,19 @@ import pytest
 from gov_pipeline.cleaning.grids import parse_pipe_row, render_pipe_rows, resolve_spans
 from gov_pipeline.cleaning.html_text import parse_html
 from gov_pipeline.domain.identities import row_sums
-from gov_pipeline.quality.rules import ReportContext
 from gov_pipeline.domain.records import TableCell
-from gov_pipeline.structure.tables import (
-    cell_value,
-    extract_tables,
-    split_digit_run,
-    table3_columns,
-)
 from gov_pipeline.domain.template import (
     TABLE3_COLUMNS,
     TABLE3_ROWS,
     TABLE4_COLUMNS,
     detect_template,
+)
+from gov_pipeline.quality.rules import ReportContext
+from gov_pipeline.structure.tables import (
+    cell_value,
+    extract_tables,
+    split_digit_run,
+    table3_columns,
 )
 
 ROW_TOTAL = row_sums("table3", TABLE3_COLUMNS)
