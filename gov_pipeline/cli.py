@@ -161,26 +161,10 @@ def summary(conn: duckdb.DuckDBPyConnection, db_path: Path, progress: RunProgres
 
 
 def extract(path: Path, today: date | None = None) -> dict[str, Any]:
-    """One document through every stage, in memory."""
-    from gov_pipeline.cleaning.clean import clean_document
-    from gov_pipeline.domain.template import detect_template
-    from gov_pipeline.facts.extract import extract_prose_facts, extract_table_facts, merge_facts
-    from gov_pipeline.ingest.inventory import (
-        Entry,
-        NotReadable,
-        escape_name,
-        read_entry,
-        read_raw,
-        readable_name,
-    )
-    from gov_pipeline.quality.rules import (
-        ReportContext,
-        evaluate_report,
-        percentage_checks,
-        violations,
-    )
-    from gov_pipeline.structure.sections import split_sections
-    from gov_pipeline.structure.tables import extract_tables
+    """One document through every stage, in memory (document.process_document, as the pipeline does it)."""
+    from gov_pipeline.document import process_document
+    from gov_pipeline.ingest.inventory import Entry, NotReadable, escape_name, read_entry, read_raw, readable_name
+    from gov_pipeline.quality.rules import violations
 
     name = os.fsencode(path.name)
     entry = Entry(os.fsencode(path.absolute()), escape_name(name), readable_name(name))
@@ -189,33 +173,19 @@ def extract(path: Path, today: date | None = None) -> dict[str, Any]:
     except NotReadable as exc:
         return {"file": entry.display_path, "status": "unreadable", "status_reason": str(exc)}
     raw = read_raw(path, path.parent, data, entry.source_path)
-    result = clean_document(raw, data)
+    result = process_document(raw, data, today)
     out: dict[str, Any] = {"file": entry.display_path, "raw": asdict(raw)}
-    document = result.document
-    if document is None:
-        out["status"] = result.failure.status  # type: ignore[union-attr]
-        out["status_reason"] = result.failure.reason  # type: ignore[union-attr]
-        return out
-    metadata = {k: v for k, v in asdict(document).items() if k != "text"}
-    out["metadata"] = metadata | {"template": detect_template(document.text)}
-    if not document.is_annual_report:
-        out["status"], out["status_reason"] = "not_a_report", document.not_report_reason
-        return out
-    sections = split_sections(document.doc_id, document.text)
-    cells = extract_tables(document.doc_id, document.text)
-    facts, mismatches = merge_facts(document.doc_id, extract_prose_facts(document.doc_id, sections, document.report_year),
-                                    extract_table_facts(document.doc_id, cells))
-    ctx = ReportContext(document.doc_id, document.report_year, document.publish_date, out["metadata"]["template"])
-    found = mismatches + violations(percentage_checks(document.doc_id, sections) + evaluate_report(ctx, facts, cells, today))
-    out["sections"] = [{"ordinal": s.ordinal, "level": s.level, "heading": s.heading, "section_key": s.section_key,
-                        "chars": len(s.text)} for s in sections]
-    out["tables"] = sorted({c.table_key for c in cells})
-    out["facts"] = [{"fact_key": f.fact_key, "value": f.value, "unit": f.unit, "section_key": f.section_key,
-                     "method": f.method, "approx": f.approx, "evidence": f.evidence} for f in facts]
-    out["dq_violations"] = [asdict(v) for v in found]
-    blocking = [v for v in found if v.severity == "blocking"]
-    out["status"] = "quarantined" if blocking else "scored"
-    out["status_reason"] = "; ".join(v.detail for v in blocking) or "passed the blocking data-quality rules"
+    if result.cleaned is not None:
+        out["metadata"] = {k: v for k, v in result.cleaned.row().items() if k != "text"}
+    if result.cleaned is not None and result.cleaned.document.is_annual_report:
+        out["sections"] = [{"ordinal": s.ordinal, "level": s.level, "heading": s.heading,
+                            "section_key": s.section_key, "chars": len(s.text)} for s in result.sections]
+        out["tables"] = sorted({c.table_key for c in result.cells})
+        out["facts"] = [{"fact_key": f.fact_key, "value": f.value, "unit": f.unit, "section_key": f.section_key,
+                         "method": f.method, "approx": f.approx, "evidence": f.evidence} for f in result.facts]
+        out["dq_violations"] = [asdict(v) for v in violations(result.checks)]
+    status = result.status
+    out["status"], out["status_reason"] = status.status, status.reason
     return out
 
 

@@ -15,6 +15,7 @@ DEFAULT_RAW_DIR = PROJECT_ROOT / "data" / "raw"
 DEFAULT_DUCKDB_PATH = PROJECT_ROOT / "data" / "warehouse.duckdb"
 LOCK_WAIT_ENV = "GOV_PIPELINE_LOCK_WAIT_SECONDS"
 DOCUMENT_SECONDS_ENV = "GOV_PIPELINE_DOCUMENT_SECONDS"
+WORKERS_ENV = "GOV_PIPELINE_WORKERS"
 DEFAULT_DOCUMENT_SECONDS = 60.0  # per document and stage; real reports take well under a second
 # the Dagster instance the CLI and `make dev` share (runs, materialisations, checks), unless DAGSTER_HOME is set
 DAGSTER_HOME = PROJECT_ROOT / "dagster_home"
@@ -25,6 +26,7 @@ class Settings:
     raw_dir: Path
     duckdb_path: Path
     lock_wait_seconds: float = 0.0  # how long a run waits for another writer of the same warehouse
+    workers: int = 1  # worker processes per stage (the machine's cores by default)
 
 
 def settings() -> Settings:
@@ -33,6 +35,7 @@ def settings() -> Settings:
         raw_dir=Path(os.environ.get(RAW_DIR_ENV) or DEFAULT_RAW_DIR).resolve(),
         duckdb_path=Path(os.environ.get(DUCKDB_PATH_ENV) or DEFAULT_DUCKDB_PATH).resolve(),
         lock_wait_seconds=float(os.environ.get(LOCK_WAIT_ENV) or 0),
+        workers=max(1, int(os.environ.get(WORKERS_ENV) or os.cpu_count() or 1)),
     )
 
 

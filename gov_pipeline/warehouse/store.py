@@ -7,7 +7,7 @@ crash never leaves half a stage behind."""
 from __future__ import annotations
 
 import json
-from collections.abc import Callable, Iterable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
 from functools import partial
@@ -282,16 +282,18 @@ def ensure_tables(conn: duckdb.DuckDBPyConnection, names: Sequence[str] | None =
 
 
 @contextmanager
-def replacing(conn: duckdb.DuckDBPyConnection, deletes: dict[str, str], params: Sequence[Any] = ()
-              ) -> Iterator[Callable[[str, pl.DataFrame], None]]:
-    """One transaction: delete the rows each table's condition selects, then insert every frame given
-    to the yielded `write(table, df)`; commit at the end, roll back on any error. Stages stream their
-    output through it, so none holds a whole table in memory and a failed run changes nothing."""
+def replacing(conn: duckdb.DuckDBPyConnection, deletes: Mapping[str, str | tuple[str, Sequence[Any]]],
+              params: Sequence[Any] = ()) -> Iterator[Callable[[str, pl.DataFrame], None]]:
+    """One transaction: delete the rows each table's condition selects (with `params`, or the condition's
+    own when it comes as (condition, params)), then insert every frame given to the yielded
+    `write(table, df)`; commit at the end, roll back on any error. Stages stream their output through
+    it, so none holds a whole table in memory and a failed run changes nothing."""
     ensure_tables(conn, list(deletes))
     conn.execute("begin transaction")
     try:
-        for table, where in deletes.items():
-            conn.execute(f'delete from "{table}" where {where}', list(params))
+        for table, condition in deletes.items():
+            where, bound = condition if isinstance(condition, tuple) else (condition, params)
+            conn.execute(f'delete from "{table}" where {where}', list(bound))
         yield partial(_insert, conn)
     except BaseException:
         conn.execute("rollback")

@@ -8,21 +8,20 @@ from pathlib import Path
 
 import pytest
 
+from gov_pipeline.document import process_document
 from gov_pipeline.domain.numbers import chinese_to_int, parse_quantity
 from gov_pipeline.domain.records import Fact, Section
 from gov_pipeline.facts.extract import extract_prose_facts, extract_table_facts, merge_facts
+from gov_pipeline.ingest.inventory import read_raw
 from gov_pipeline.structure.sections import split_sections
 from gov_pipeline.structure.tables import extract_tables
 from gov_pipeline_tests.conftest import CORPUS, FIXTURES, SEEDS, clean_file
 
 
 def facts_of(path: Path) -> dict[str, Fact]:
-    document = clean_file(path).document
-    sections = split_sections(document.doc_id, document.text)
-    cells = extract_tables(document.doc_id, document.text)
-    facts, _ = merge_facts(document.doc_id, extract_prose_facts(document.doc_id, sections, document.report_year),
-                           extract_table_facts(document.doc_id, cells))
-    return {f.fact_key: f for f in facts}
+    """The facts the pipeline reads from one document (document.process_document)."""
+    data = path.read_bytes()
+    return {f.fact_key: f for f in process_document(read_raw(path, path.parent, data), data).facts}
 
 
 def prose(text: str, section_key: str = "requests", year: int | None = 2016) -> dict[str, Fact]:

@@ -1,0 +1,140 @@
+"""One document through every stage: the per-document chain cleaning → structure → facts → checks.
+
+Each step is a pure function on one document that returns complete, named rows of its stage's
+tables. The stage runners (pipeline.py) call one step per stage in worker processes, with the
+previous stage's rows read back from the warehouse; `process_document` calls them all in memory
+(`gov-pipeline extract`, the tests). It is the one place a document's chain is written down."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from datetime import date
+from typing import Any
+
+from gov_pipeline.agencies import resolution_columns, resolve_report
+from gov_pipeline.cleaning.clean import clean_document
+from gov_pipeline.domain.records import CleanedDocument, DocumentFailure, Fact, RawDocument, Section, TableCell
+from gov_pipeline.domain.status import Status, report_status
+from gov_pipeline.domain.template import detect_template
+from gov_pipeline.facts.extract import extract_prose_facts, extract_table_facts, merge_facts
+from gov_pipeline.quality.rules import Check, ReportContext, evaluate_report, percentage_checks
+from gov_pipeline.structure.sections import split_sections
+from gov_pipeline.structure.tables import extract_tables
+
+
+class Rejected(Exception):
+    """A document that cannot go through a stage, with the reason recorded in document_failures."""
+
+    def __init__(self, status: str, reason: str) -> None:
+        super().__init__(reason)
+        self.status, self.reason = status, reason
+
+
+@dataclass(frozen=True)
+class Cleaned:
+    """A cleaned_documents row: the cleaned document and the columns derived from it."""
+
+    document: CleanedDocument
+    converted_traditional_chars: int
+    template: str  # legacy | 2019 | 2021
+    agency: dict[str, Any]  # agencies.resolution_columns: agency_key, division_code, levels…
+
+    def row(self) -> dict[str, Any]:
+        return vars(self.document) | {"converted_traditional_chars": self.converted_traditional_chars,
+                                      **self.agency, "template": self.template}
+
+    def context(self) -> ReportContext:
+        document = self.document
+        return ReportContext(document.doc_id, document.report_year, document.publish_date, self.template)
+
+
+@dataclass(frozen=True)
+class Structure:
+    sections: list[Section]
+    cells: list[TableCell]
+
+
+@dataclass(frozen=True)
+class Facts:
+    facts: list[Fact]
+    checks: list[Check]  # fact_checks: prose/table disagreements and outcome shares
+
+
+def clean(raw: RawDocument, data: bytes) -> Cleaned:
+    """Cleaning: bytes -> clean text and metadata, the body resolved to its agency, the template read."""
+    result = clean_document(raw, data)
+    if result.document is None:
+        failure = result.failure
+        assert failure is not None  # clean_document returns a document or a failure
+        raise Rejected(failure.status, failure.reason)
+    document = result.document
+    return Cleaned(document, result.converted_traditional_chars, detect_template(document.text),
+                   resolution_columns(resolve_report(document, raw.source_path)))
+
+
+def structure(doc_id: str, text: str) -> Structure:
+    """Structure: sections and statistics-table cells of a report's clean text."""
+    return Structure(split_sections(doc_id, text), extract_tables(doc_id, text))
+
+
+def template_cells(cells: Sequence[TableCell]) -> list[TableCell]:
+    """The cells mapped to a template column, in table, row, column order: what facts and rules read."""
+    return sorted((c for c in cells if c.col_key is not None), key=lambda c: (c.table_idx, c.row_idx, c.col_idx))
+
+
+def facts(doc_id: str, report_year: int | None, sections: Sequence[Section], cells: Sequence[TableCell]) -> Facts:
+    """Facts: every number the prose and the tables state (the table wins), and the checks made on the way."""
+    found, disagreements = merge_facts(doc_id, extract_prose_facts(doc_id, list(sections), report_year),
+                                       extract_table_facts(doc_id, template_cells(cells)))
+    checks = [Check(v.doc_id, v.rule_id, v.severity, "prose vs table", False, v.detail) for v in disagreements]
+    return Facts(found, checks + percentage_checks(doc_id, sections))
+
+
+def checks(context: ReportContext, found: Sequence[Fact], cells: Sequence[TableCell],
+           today: date | None = None) -> list[Check]:
+    """Per-document data-quality rules on a report's facts and template cells."""
+    return evaluate_report(context, found, template_cells(cells), today)
+
+
+@dataclass(frozen=True)
+class DocumentResult:
+    """Everything the pipeline derives from one document, as the rows of its tables."""
+
+    raw: RawDocument
+    cleaned: Cleaned | None = None
+    failure: DocumentFailure | None = None
+    sections: list[Section] = field(default_factory=list)
+    cells: list[TableCell] = field(default_factory=list)
+    facts: list[Fact] = field(default_factory=list)
+    checks: list[Check] = field(default_factory=list)  # fact checks, then the report's dq checks
+
+    @property
+    def status(self) -> Status:
+        """The document's status and reason, derived as the reports table derives it (one document,
+        so no byte-identical or near-duplicate copies)."""
+        blocking = [c for c in self.checks if not c.passed and c.severity == "blocking"]
+        document = self.cleaned.document if self.cleaned else None
+        return report_status(
+            failure=(self.failure.status, self.failure.reason) if self.failure else None,
+            processed=document is not None or self.failure is not None,
+            is_annual_report=document.is_annual_report if document else None,
+            not_report_reason=document.not_report_reason if document else None,
+            blocking_reasons=[f"{c.rule_id}: {c.detail}" for c in sorted(blocking, key=lambda c: c.rule_id)])
+
+
+def process_document(raw: RawDocument, data: bytes, today: date | None = None) -> DocumentResult:
+    """One document through every stage in memory, as the pipeline's workers take it stage by stage."""
+    if raw.read_error:
+        return DocumentResult(raw, failure=DocumentFailure(raw.doc_id, "cleaning", "unreadable", raw.read_error))
+    try:
+        cleaned = clean(raw, data)
+    except Rejected as rejected:
+        return DocumentResult(raw, failure=DocumentFailure(raw.doc_id, "cleaning", rejected.status, rejected.reason))
+    document = cleaned.document
+    if not document.is_annual_report:
+        return DocumentResult(raw, cleaned)
+    found = structure(document.doc_id, document.text)
+    read = facts(document.doc_id, document.report_year, found.sections, found.cells)
+    return DocumentResult(raw, cleaned, None, found.sections, found.cells, read.facts,
+                          read.checks + checks(cleaned.context(), read.facts, found.cells, today))
