@@ -18,7 +18,7 @@ from gov_pipeline.domain.template import (
     CUMULATIVE_SUFFIX,
     LEGACY_ROWS,
 )
-from gov_pipeline.quality.rules import BLOCKING_RULES, WARNING_RULES
+from gov_pipeline.quality.registry import RULES
 from gov_pipeline.warehouse.store import TABLES
 
 DICTIONARY = PROJECT_ROOT / "docs" / "data_dictionary.md"
@@ -72,9 +72,10 @@ def render_dictionary() -> str:
             lines += ["| column | type | description |", "|---|---|---|"]
             lines += [f"| `{c['name']}` | {c.get('data_type', '')} | {_cell(c.get('description', ''))} |" for c in columns]
             lines.append("")
-    lines += ["## Data-quality rules", "", "| rule_id | severity |", "|---|---|"]
-    lines += [f"| `{rule}` | blocking |" for rule in BLOCKING_RULES]
-    lines += [f"| `{rule}` | warning |" for rule in WARNING_RULES]
+    lines += ["## Data-quality rules (`gov_pipeline/quality/registry.py`)", "",
+              "| rule_id | severity | implements | indicators | rule |", "|---|---|---|---|---|"]
+    lines += [f"| `{r.id}` | {r.severity} | {r.implements} | {_cell(', '.join(r.indicators))} | {_cell(r.description)} |"
+              for r in RULES.values()]
     suffixes = ", ".join(f"`{suffix}`" for suffix in APPLICANT_SUFFIX.values() if suffix)
     lines += ["", "## Fact keys (`report_facts.fact_key`)", "",
               (f"Each table-3 fact also exists per applicant column, with the suffix {suffixes} (no suffix: the "

@@ -18,6 +18,7 @@ from gov_pipeline.domain.records import CleanedDocument, DocumentFailure, Fact, 
 from gov_pipeline.domain.status import Status, report_status
 from gov_pipeline.domain.template import detect_template
 from gov_pipeline.facts.extract import extract_prose_facts, extract_table_facts, merge_facts
+from gov_pipeline.quality.registry import severity
 from gov_pipeline.quality.rules import Check, ReportContext, evaluate_report, percentage_checks
 from gov_pipeline.structure.sections import split_sections
 from gov_pipeline.structure.tables import extract_tables
@@ -87,7 +88,7 @@ def facts(doc_id: str, report_year: int | None, sections: Sequence[Section], cel
     """Facts: every number the prose and the tables state (the table wins), and the checks made on the way."""
     found, disagreements = merge_facts(doc_id, extract_prose_facts(doc_id, list(sections), report_year),
                                        extract_table_facts(doc_id, template_cells(cells)))
-    checks = [Check(v.doc_id, v.rule_id, v.severity, "prose vs table", False, v.detail) for v in disagreements]
+    checks = [Check(v.doc_id, v.rule_id, severity(v.rule_id), "prose vs table", False, v.detail) for v in disagreements]
     return Facts(found, checks + percentage_checks(doc_id, sections))
 
 

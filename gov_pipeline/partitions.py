@@ -9,7 +9,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from datetime import date
 
-from gov_pipeline.quality.rules import FIRST_REPORT_YEAR
+from gov_pipeline.quality.registry import FIRST_REPORT_YEAR
 
 UNKNOWN = "unknown"
 

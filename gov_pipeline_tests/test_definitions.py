@@ -5,7 +5,7 @@ from __future__ import annotations
 import dagster as dg
 
 from gov_pipeline.definitions import defs
-from gov_pipeline.quality.rules import BLOCKING_RULES, WARNING_RULES
+from gov_pipeline.quality.registry import BLOCKING_RULES, RULES
 
 
 def test_definitions_load() -> None:
@@ -20,8 +20,8 @@ def test_assets_are_named_after_the_contract_tables() -> None:
 
 def test_scoring_sits_behind_blocking_checks_on_reports() -> None:
     graph = defs.resolve_asset_graph()
-    for name in ("count_non_negative", "completed_le_received", "year_plausible"):
-        assert graph.get_check_spec(dg.AssetCheckKey(dg.AssetKey("reports"), name)).blocking
+    for rule in BLOCKING_RULES:
+        assert graph.get_check_spec(dg.AssetCheckKey(dg.AssetKey("reports"), rule.id)).blocking
     upstream = graph.get(dg.AssetKey("compliance_scores")).parent_keys
     assert any(key == dg.AssetKey("stg_reports") for key in upstream)
     assert dg.AssetKey("reports") in graph.get(dg.AssetKey("stg_reports")).parent_keys
@@ -39,7 +39,14 @@ def test_one_writer() -> None:
 def test_every_data_quality_rule_has_its_own_check_listing_the_failures() -> None:
     graph = defs.resolve_asset_graph()
     on_violations = {key.name for key in graph.asset_check_keys if key.asset_key == dg.AssetKey("dq_violations")}
-    assert {*BLOCKING_RULES, *WARNING_RULES} <= on_violations
+    assert set(RULES) <= on_violations
+
+
+def test_every_rule_a_table_identity_reports_is_declared_once() -> None:
+    from gov_pipeline.domain.identities import IDENTITIES
+
+    assert {identity.rule_id for identity in IDENTITIES} <= set(RULES)
+    assert all(rule.gate for rule in BLOCKING_RULES) and not any(r.gate for r in RULES.values() if not r.blocking)
 
 
 def test_dbt_models_sit_in_the_scoring_group_described_by_their_docs() -> None:
@@ -54,3 +61,33 @@ def test_singular_dbt_tests_are_checks_of_the_model_they_guard() -> None:
     names = {key.name: key.asset_key for key in defs.resolve_asset_graph().asset_check_keys}
     for test in ("assert_no_quarantined_report_is_scored", "assert_every_scored_report_has_a_score"):
         assert names[test] == dg.AssetKey("compliance_scores")
+
+
+def test_every_record_is_its_tables_columns_by_name() -> None:
+    """Rows travel by field name (stage_runner.Rows, warehouse.frame): each record's fields are columns of
+    its table, and the table's other columns are the ones the pipeline adds (partition, catalog, agency)."""
+    from dataclasses import fields
+
+    from gov_pipeline.domain.records import (
+        CleanedDocument,
+        DocumentFailure,
+        Fact,
+        RawDocument,
+        Section,
+        TableCell,
+        Violation,
+    )
+    from gov_pipeline.quality.rules import Check
+    from gov_pipeline.warehouse.store import TABLES
+
+    added = {"raw_documents": {"display_path", "duplicate_of", "report_year_hint", "partition_key", "ingested_at"},
+             "cleaned_documents": {"partition_key", "converted_traditional_chars", "agency_key", "division_code",
+                                   "body_kind", "body_type", "division_reason", "division_candidates", "template"},
+             "dq_cross_year_checks": set(), "dq_violations": set()}
+    for table, record in (("raw_documents", RawDocument), ("cleaned_documents", CleanedDocument),
+                          ("report_sections", Section), ("report_tables", TableCell), ("report_facts", Fact),
+                          ("document_failures", DocumentFailure), ("fact_checks", Check), ("dq_checks", Check),
+                          ("dq_cross_year_checks", Check), ("dq_violations", Violation)):
+        names = {f.name for f in fields(record)}
+        assert set(TABLES[table].column_names) - names == added.get(table, {"partition_key"}), table
+        assert names <= set(TABLES[table].column_names), table

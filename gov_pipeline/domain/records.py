@@ -1,5 +1,5 @@
 """Row types of the stage tables. Plain frozen dataclasses: the stage functions produce them, the
-warehouse module turns them into DuckDB rows (see warehouse.TABLE_SCHEMAS for the documented columns)."""
+warehouse turns them into DuckDB rows by field name (warehouse/store.TABLES documents the columns)."""
 
 from __future__ import annotations
 
@@ -18,13 +18,6 @@ class RawDocument:
     detected_encoding: str | None  # Python codec name; None for PDF and undecodable bytes
     encoding_method: str  # how the encoding was decided, or why decoding failed
     read_error: str | None  # set when the bytes cannot become text at all
-
-
-@dataclass(frozen=True)
-class TableGrid:
-    """A table as a rectangular grid of cell texts, rowspan/colspan already resolved."""
-
-    rows: tuple[tuple[str, ...], ...]
 
 
 @dataclass(frozen=True)
@@ -109,11 +102,3 @@ class DocumentFailure:
     status: str  # unreadable | not_a_report | needs_review
     reason: str
 
-
-@dataclass
-class StructuredDocument:
-    """Everything the structure stage derives from one cleaned document."""
-
-    sections: list[Section] = field(default_factory=list)
-    cells: list[TableCell] = field(default_factory=list)
-    template: str = "legacy"

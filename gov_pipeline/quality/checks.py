@@ -3,7 +3,7 @@
 The blocking ones are the gate in front of scoring: they re-derive the blocking rules from the facts
 of the reports marked `scored` (so a report that breaks one can never reach the dbt models, whatever
 went wrong upstream), and run the Great Expectations suite over the same gated set. The others watch
-each stage and warn with counts and examples. One check per data-quality rule (declared in quality.py)
+each stage and warn with counts and examples. One check per data-quality rule (declared in registry.py)
 lists the reports that break it - file, agency, year, the cell or sentence and the values - as a
 table: ERROR for a blocking rule (those reports are quarantined), WARN for a warning."""
 
@@ -12,15 +12,8 @@ from __future__ import annotations
 import dagster as dg
 from dagster_duckdb import DuckDBResource
 
-from gov_pipeline.quality.expectations import SUITE_NAME, validate_gated_facts
-from gov_pipeline.quality.rules import (
-    BLOCKING_RULES,
-    FIRST_REPORT_YEAR,
-    PLAUSIBLE_MAX,
-    SIGNED_FACT_SUFFIX,
-    WARNING_RULES,
-    implausible_sql,
-)
+from gov_pipeline.quality.expectations import SUITE_NAME, gated_query, validate_gated_facts
+from gov_pipeline.quality.registry import BLOCKING_RULES, GATE_PARAMETERS, RULES, Rule
 
 EXAMPLES = 5
 LISTED_FAILURES = 200  # rows of a rule check's table; the query shown finds all of them
@@ -36,12 +29,16 @@ def _violations(duckdb: DuckDBResource, query: str) -> list[tuple]:
         return conn.execute(query).fetchall()
 
 
-def _gate(name: str, rule: str, query: str) -> dg.AssetChecksDefinition:
-    """A blocking check on `reports`: no scored report may appear in `query`'s result."""
+def _gate(rule: Rule) -> dg.AssetChecksDefinition:
+    """A blocking rule's gate on `reports`: no scored report may break it (registry.Rule.gate, re-derived
+    from the warehouse's facts)."""
 
-    @dg.asset_check(asset="reports", name=name, blocking=True, description=rule)
+    @dg.asset_check(asset="reports", name=rule.id, blocking=True, description=f"No scored report breaks it: "
+                    f"{rule.description}")
     def gate(duckdb: DuckDBResource) -> dg.AssetCheckResult:
-        rows = _violations(duckdb, query)
+        with duckdb.get_connection() as conn:
+            rows = conn.sql(f"select doc_id, source_path || ': ' || {rule.id} || ' breaking' from ({gated_query()}) "
+                            f"where {rule.id} > 0 order by source_path", params=GATE_PARAMETERS).fetchall()
         return dg.AssetCheckResult(passed=not rows, metadata={"violating_scored_reports": len(rows),
                                                              "examples": _examples(rows)})
 
@@ -58,43 +55,6 @@ def _watch(asset: str, name: str, description: str, query: str) -> dg.AssetCheck
                                    metadata={"documents": len(rows), "examples": _examples(rows)})
 
     return watch
-
-
-count_non_negative = _gate("count_non_negative", "No scored report states a negative count (2019 本年增/减 excepted).", f"""
-    select f.doc_id, f.fact_key || ' = ' || f.value
-    from report_facts f join reports r on r.doc_id = f.doc_id and r.status = 'scored'
-    where f.value < 0 and not suffix(f.fact_key, '{SIGNED_FACT_SUFFIX}')
-""")
-
-completed_le_received = _gate("completed_le_received",
-                              "No scored report answered more requests than it received plus carried over.", """
-    with f as (
-        select doc_id,
-            max(value) filter (where fact_key = 'requests_completed') as completed,
-            max(value) filter (where fact_key = 'requests_received') as received,
-            coalesce(max(value) filter (where fact_key = 'requests_carried_over'), 0) as carried
-        from report_facts group by doc_id
-    )
-    select f.doc_id, 'completed ' || completed || ' > received ' || received || ' + carried over ' || carried
-    from f join reports r on r.doc_id = f.doc_id and r.status = 'scored'
-    where completed > received + carried
-""")
-
-year_plausible = _gate("year_plausible", f"No scored report claims a year before {FIRST_REPORT_YEAR}, after this "
-                       "year, or after its publication.", f"""
-    select doc_id, 'report year ' || report_year || ', published ' || coalesce(publish_date::varchar, '?')
-    from reports
-    where status = 'scored' and (report_year < {FIRST_REPORT_YEAR} or report_year > year(current_date)
-          or report_year > year(publish_date))
-""")
-
-
-value_plausible = _gate("value_plausible", "No scored report states a value that is not finite or beyond its unit's "
-                        f"plausible bound ({', '.join(f'{u} {b:.0e}' for u, b in PLAUSIBLE_MAX.items())}).", f"""
-    select f.doc_id, f.fact_key || ' = ' || f.value || ' ' || f.unit
-    from report_facts f join reports r on r.doc_id = f.doc_id and r.status = 'scored'
-    where {implausible_sql('f.value', 'f.unit')}
-""")
 
 
 @dg.asset_check(asset="reports", name="gx_reports_gate", blocking=True,
@@ -206,10 +166,8 @@ def _rule_check(rule: str, blocking: bool) -> dg.AssetChecksDefinition:
     return rule_check
 
 
-RULE_CHECKS: list[dg.AssetChecksDefinition] = [_rule_check(rule, rule in BLOCKING_RULES)
-                                               for rule in (*BLOCKING_RULES, *WARNING_RULES)]
+RULE_CHECKS: list[dg.AssetChecksDefinition] = [_rule_check(rule.id, rule.blocking) for rule in RULES.values()]
 
 
-BLOCKING_CHECKS: list[dg.AssetChecksDefinition] = [count_non_negative, completed_le_received, year_plausible,
-                                                   value_plausible, gx_reports_gate]
+BLOCKING_CHECKS: list[dg.AssetChecksDefinition] = [*(_gate(rule) for rule in BLOCKING_RULES), gx_reports_gate]
 STAGE_CHECKS: list[dg.AssetChecksDefinition] = [no_html_residue, every_report_has_sections, every_fact_has_evidence, warning_share]

@@ -22,26 +22,14 @@ from gov_pipeline.domain.template import (
     column_label,
     row_label,
 )
+from gov_pipeline.quality.registry import (
+    FIRST_REPORT_YEAR,
+    PLAUSIBLE_MAX,
+    PLAUSIBLE_MAX_OTHER,
+    SIGNED_FACT_SUFFIX,
+    severity,
+)
 
-BLOCKING_RULES = ("count_non_negative", "completed_le_received", "year_plausible", "value_plausible")
-WARNING_RULES = ("refusal_reasons_sum", "outcomes_sum", "table3_balance", "table3_row_totals", "review_sum",
-                 "litigation_sum", "legacy_channels_sum", "percentages_valid", "prose_table_mismatch",
-                 "carryover_continuity", "cumulative_chain")
-FIRST_REPORT_YEAR = 2008  # the 2007 regulation took effect on 2008-05-01
-SIGNED_FACT_SUFFIX = "_change"  # only the 2019 template's 本年增/减 columns may be negative
-# The largest value one report can plausibly state, per fact unit (records.Fact.unit). Far above any real
-# report: the busiest bodies receive tens of thousands of requests a year, a province's table 2 counts
-# licences in the millions and its fees in millions of 万元. A value beyond its bound, or not a finite
-# number (an overlong digit run read as inf), is a reading error or a forged page, never a count.
-PLAUSIBLE_MAX: dict[str, float] = {
-    "requests": 1e7,
-    "cases": 1e7,
-    "items": 1e9,
-    "count": 1e10,
-    "yuan": 1e12,
-    "wan_yuan": 1e9,
-}
-PLAUSIBLE_MAX_OTHER = max(PLAUSIBLE_MAX.values())  # a unit not listed above
 LEGACY_REFUSAL_REASONS = ("refused_state_secret", "refused_commercial_secret", "refused_personal_privacy",
                           "refused_security_stability", "refused_not_government_info", "refused_other_law")
 
@@ -86,13 +74,6 @@ def plausible_bound(unit: str) -> float:
     return PLAUSIBLE_MAX.get(unit, PLAUSIBLE_MAX_OTHER)
 
 
-def implausible_sql(value: str = "value", unit: str = "unit") -> str:
-    """The SQL condition that holds for an implausible fact (the same bounds as value_plausible), for the
-    gate's asset check and the Great Expectations suite."""
-    cases = " ".join(f"when '{name}' then {bound:.0f}" for name, bound in PLAUSIBLE_MAX.items())
-    return (f"(not isfinite({value}) or abs({value}) > case {unit} {cases} else {PLAUSIBLE_MAX_OTHER:.0f} end)")
-
-
 def implausible_reason(fact: Fact) -> str | None:
     """Why a fact's value cannot be a real figure, or None when it can."""
     if not math.isfinite(fact.value):
@@ -107,7 +88,7 @@ def implausible_reason(fact: Fact) -> str | None:
 
 def _blocking(ctx: ReportContext, facts: dict[str, Fact], cells: Sequence[TableCell], today: date) -> Iterable[Check]:
     def check(rule: str, subject: str, passed: bool, detail: str) -> Check:
-        return Check(ctx.doc_id, rule, "blocking", subject, passed, detail)
+        return Check(ctx.doc_id, rule, severity(rule), subject, passed, detail)
 
     negative = [check("count_non_negative", fact.fact_key, False,
                       f"{fact.fact_key} = {_fmt(fact.value)} is negative; evidence: {fact.evidence[:160]}")
@@ -165,7 +146,7 @@ def _identity_rules(ctx: ReportContext, cells: Sequence[TableCell]) -> Iterable[
                      f"column {instance.subject} ({column_label(table_key, instance.subject, ctx.template)})")
             right = [k for k in identity.right if not identity.optional_right or
                      (k in grid if identity.axis == "column" else k in grid.get(instance.subject, {}))]
-            yield Check(ctx.doc_id, identity.rule_id, "warning", f"{identity.id} {where}", instance.holds,
+            yield Check(ctx.doc_id, identity.rule_id, severity(identity.rule_id), f"{identity.id} {where}", instance.holds,
                         f"{TABLE_NAMES[table_key]} {where}: {_side(identity, identity.left, ctx.template)} = "
                         f"{_fmt(instance.left)} {_but(instance.holds)} {_side(identity, right, ctx.template)} = {_fmt(instance.right)} "
                         f"({identity.id}: {identity.wording})")
@@ -178,7 +159,7 @@ def _legacy_rules(ctx: ReportContext, facts: dict[str, Fact]) -> Iterable[Check]
         return
 
     def check(rule: str, subject: str, passed: bool, detail: str) -> Check:
-        return Check(ctx.doc_id, rule, "warning", subject, passed, detail)
+        return Check(ctx.doc_id, rule, severity(rule), subject, passed, detail)
 
     refused = facts.get("outcome_refused")
     reasons = [facts[k] for k in LEGACY_REFUSAL_REASONS if k in facts and facts[k].method == "prose"]
@@ -232,13 +213,13 @@ def percentage_checks(doc_id: str, sections: Sequence[Section]) -> list[Check]:
             percents = [value for value, _ in stated]
             if percents:
                 valid = max(percents) <= 100
-                found.append(Check(doc_id, "percentages_valid", "warning", "shares", valid,
+                found.append(Check(doc_id, "percentages_valid", severity("percentages_valid"), "shares", valid,
                                    f"{'no share above 100% (at most' if valid else 'a share above 100% ('} "
                                    f"{max(percents):g}%) in: {sentence[:120]}"))
             shares = [value for value, is_share in stated if is_share]
             if len(shares) >= 3:
                 whole = abs(sum(shares) - 100) <= 1
-                found.append(Check(doc_id, "percentages_valid", "warning", "outcome shares", whole,
+                found.append(Check(doc_id, "percentages_valid", severity("percentages_valid"), "outcome shares", whole,
                                    f"outcome shares add up to {sum(shares):g}%{' (100 ± 1)' if whole else ', not 100%'}: "
                                    f"{sentence[:120]}"))
     return found
@@ -287,7 +268,7 @@ def evaluate_across_years(reports: Sequence[YearReport]) -> list[Check]:
             forward = previous.facts.get(CARRYOVER_FACTS[1])
             if carried_over and forward:
                 continuous = carried_over.value == forward.value
-                found.append(Check(current.doc_id, "carryover_continuity", "warning", "requests_carried_over",
+                found.append(Check(current.doc_id, "carryover_continuity", severity("carryover_continuity"), "requests_carried_over",
                                    continuous,
                                    f"{agency} {year}: carried over {_fmt(carried_over.value)} "
                                    f"{'as' if continuous else 'but'} the {year - 1} report carried forward "
@@ -297,7 +278,7 @@ def evaluate_across_years(reports: Sequence[YearReport]) -> list[Check]:
                 last = previous.facts.get(key)
                 if key.endswith(CUMULATIVE_SUFFIX) and this_year and last:
                     chained = cumulative.value == last.value + this_year.value
-                    found.append(Check(current.doc_id, "cumulative_chain", "warning", key, chained,
+                    found.append(Check(current.doc_id, "cumulative_chain", severity("cumulative_chain"), key, chained,
                                        f"{agency} {year}: {key} = {_fmt(cumulative.value)}, "
                                        f"{'as' if chained else 'but'} {year - 1}'s {_fmt(last.value)} + this year's "
                                        f"{_fmt(this_year.value)} = {_fmt(last.value + this_year.value)}"))

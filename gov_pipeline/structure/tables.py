@@ -39,7 +39,6 @@ from gov_pipeline.domain.template import (
     detect_template,
 )
 
-RAW_TOKENS = ("/", "／", "—", "－", "-", "——", "无", "--")
 _VALUE_TOKEN = re.compile(r"\d{1,3}(?:[,，]\d{3})+(?:\.\d+)?|\d+(?:\.\d+)?|——|--|[/／—－\-]|无")
 _VALUE_CELL = re.compile(r"^\s*(?:-?\d{1,3}(?:[,，]\d{3})+(?:\.\d+)?|-?\d+(?:\.\d+)?|——|--|[/／—－\-]|无)?\s*$")
 _VALUE_RUN = re.compile(r"(?<![\d.])\d[\d \t.,，]*")
