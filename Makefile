@@ -37,7 +37,13 @@ $(CHROMIUM):
 run: setup
 	$(BIN)/gov-pipeline run --raw-dir data/raw --db data/warehouse.duckdb
 
+# The guardrails first (lint, types, the import layers, SQL lint), then the tests.
 test: setup $(CHROMIUM)
+	$(BIN)/ruff check .
+	$(BIN)/mypy
+	$(BIN)/lint-imports
+	$(BIN)/sqlfluff lint dbt_models/models
+	$(BIN)/sqlfluff lint --templater placeholder gov_pipeline/warehouse/sql
 	$(BIN)/python -m pytest
 
 # Collection walk-through (README "Collecting reports"): a local fake site -> fetch -> run -> scores.

@@ -14,14 +14,14 @@ import json
 import os
 import sys
 import time
-from dataclasses import asdict
+from dataclasses import asdict, replace
 from datetime import date
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from gov_pipeline.collect.client import Politeness
 from gov_pipeline.collect.registry import COLUMN_REGISTRY
-from gov_pipeline.config import DAGSTER_HOME, DUCKDB_PATH_ENV, PROJECT_ROOT, RAW_DIR_ENV, settings
+from gov_pipeline.config import PROJECT_ROOT, settings
 from gov_pipeline.warehouse.writer_lock import WarehouseBusy, writer_lock
 
 BUSY_EXIT = 3  # another run holds the warehouse's writer lock
@@ -39,12 +39,10 @@ def _materialise(args: argparse.Namespace, first: str | None = None, last: str |
     the project's Dagster instance (dagster_home/, unless DAGSTER_HOME says otherwise), so `make dev`
     shows the run, its materialisations and its checks. Quiet unless --verbose: a progress display,
     one line per stage, and a summary of what needs a look."""
-    os.environ[RAW_DIR_ENV] = str(Path(args.raw_dir).resolve())
-    os.environ[DUCKDB_PATH_ENV] = str(Path(args.db).resolve())
-    os.environ.setdefault("DAGSTER_HOME", str(DAGSTER_HOME))
-    config = settings()
+    config = replace(settings(), raw_dir=Path(args.raw_dir).resolve(), duckdb_path=Path(args.db).resolve())
     config.duckdb_path.parent.mkdir(parents=True, exist_ok=True)
     import dagster as dg
+    from dagster._core.instance.ref import InstanceRef
     from dagster_duckdb import DuckDBResource
     from rich.console import Console
 
@@ -67,9 +65,10 @@ def _materialise(args: argparse.Namespace, first: str | None = None, last: str |
             started = time.monotonic()
             with progress, contextlib.redirect_stdout(sys.stdout if args.verbose
                                                       else FoldedStdout(progress, sys.stdout)):
-                result = job.execute_in_process(
-                    instance=dg.DagsterInstance.get(), raise_on_error=False, tags=range_tags(first, last),
-                    run_config={"loggers": {"console": {"config": {"log_level": log_level}}, "progress": {}}})
+                with dg.DagsterInstance.from_ref(InstanceRef.from_dir(str(config.dagster_home))) as instance:
+                    result = job.execute_in_process(
+                        instance=instance, raise_on_error=False, tags=range_tags(first, last),
+                        run_config={"loggers": {"console": {"config": {"log_level": log_level}}, "progress": {}}})
     except WarehouseBusy as busy:
         print(f"gov-pipeline: {busy}", file=sys.stderr)
         return BUSY_EXIT

@@ -1,4 +1,5 @@
-"""The one place that reads the environment: where the raw documents and the warehouse live."""
+"""The one place that reads the environment: where the raw documents, the warehouse and the Dagster
+instance live, how many workers a stage uses and how long one document may take. Nobody writes it."""
 
 from __future__ import annotations
 
@@ -27,6 +28,7 @@ class Settings:
     duckdb_path: Path
     lock_wait_seconds: float = 0.0  # how long a run waits for another writer of the same warehouse
     workers: int = 1  # worker processes per stage (the machine's cores by default)
+    dagster_home: Path = DAGSTER_HOME  # the Dagster instance runs are recorded in
 
 
 def settings() -> Settings:
@@ -36,6 +38,7 @@ def settings() -> Settings:
         duckdb_path=Path(os.environ.get(DUCKDB_PATH_ENV) or DEFAULT_DUCKDB_PATH).resolve(),
         lock_wait_seconds=float(os.environ.get(LOCK_WAIT_ENV) or 0),
         workers=max(1, int(os.environ.get(WORKERS_ENV) or os.cpu_count() or 1)),
+        dagster_home=Path(os.environ.get("DAGSTER_HOME") or DAGSTER_HOME).resolve(),
     )
 
 

@@ -1,30 +1,25 @@
-"""The code location: every asset from raw files to compliance scores, the gate in front of scoring,
-the automation, and the resources. DuckDB allows one writer, so a run executes in one process, one
-step at a time, and runs queue behind each other (dagster_home/dagster.yaml)."""
+"""The code location: each stage's assets and checks (gov_pipeline/<stage>/defs.py) collected, with
+collection, scoring, the audit, the automation and the resources. DuckDB allows one writer, so a run
+executes in one process, one step at a time, and runs queue behind each other (dagster_home/dagster.yaml)."""
 
 from __future__ import annotations
 
-import os
 import sys
 from pathlib import Path
 
 import dagster as dg
 
-from gov_pipeline.assets import (
-    cleaned_documents,
-    dq_checks,
-    raw_documents,
-    report_facts,
-    report_quality,
-    report_structure,
-)
 from gov_pipeline.audit.assets import audit_site, review_decisions
 from gov_pipeline.automation import build_automation
+from gov_pipeline.cleaning import defs as cleaning
 from gov_pipeline.collect.asset import Collection, collect_job, collect_season_weekly, fetched_pages
-from gov_pipeline.config import DUCKDB_PATH_ENV, Settings, settings
-from gov_pipeline.quality.checks import BLOCKING_CHECKS, RULE_CHECKS, STAGE_CHECKS
+from gov_pipeline.config import Settings, settings
+from gov_pipeline.facts import defs as facts
+from gov_pipeline.ingest import defs as ingest
+from gov_pipeline.quality import defs as quality
 from gov_pipeline.scoring.dbt_project import dbt_project
 from gov_pipeline.scoring.defs import scores_preview, scoring_models
+from gov_pipeline.structure import defs as structure
 from gov_pipeline.warehouse.resources import OfflineDbtCli, RawFolder, Warehouse
 
 # Runs are for one report year (sensor, schedules, a backfill of one year) or a range of years (a
@@ -38,12 +33,10 @@ sensors, schedules = build_automation(all_assets_job.name)
 
 
 def build_definitions(config: Settings) -> dg.Definitions:
-    # dbt (profiles.yml) reads the warehouse path from the environment: pin it to the file Dagster writes.
-    os.environ[DUCKDB_PATH_ENV] = str(config.duckdb_path)
-    return dg.Definitions(
-        assets=[fetched_pages, raw_documents, cleaned_documents, report_structure, report_facts, dq_checks,
-                report_quality, scoring_models, review_decisions, audit_site],
-        asset_checks=[*BLOCKING_CHECKS, *STAGE_CHECKS, *RULE_CHECKS, scores_preview],
+    stages = dg.Definitions.merge(ingest.defs, cleaning.defs, structure.defs, facts.defs, quality.defs)
+    return dg.Definitions.merge(stages, dg.Definitions(
+        assets=[fetched_pages, scoring_models, review_decisions, audit_site],
+        asset_checks=[scores_preview],
         jobs=[all_assets_job, collect_job],
         sensors=sensors,
         schedules=[*schedules, collect_season_weekly],
@@ -52,9 +45,10 @@ def build_definitions(config: Settings) -> dg.Definitions:
             "duckdb": Warehouse(database=str(config.duckdb_path), lock_wait_seconds=config.lock_wait_seconds),
             "raw_folder": RawFolder(path=str(config.raw_dir)),
             "collection": Collection(),
-            "dbt": OfflineDbtCli(project_dir=dbt_project, dbt_executable=str(Path(sys.executable).parent / "dbt")),
+            "dbt": OfflineDbtCli(project_dir=dbt_project, dbt_executable=str(Path(sys.executable).parent / "dbt"),
+                                 duckdb_path=str(config.duckdb_path)),
         },
-    )
+    ))
 
 
 defs = build_definitions(settings())

@@ -20,7 +20,7 @@ from gov_pipeline.domain.template import detect_template
 from gov_pipeline.facts.extract import extract_prose_facts, extract_table_facts, merge_facts
 from gov_pipeline.quality.registry import severity
 from gov_pipeline.quality.rules import Check, ReportContext, evaluate_report, percentage_checks
-from gov_pipeline.structure.sections import split_sections
+from gov_pipeline.structure.sections import split_sections, stated_reports
 from gov_pipeline.structure.tables import extract_tables
 
 
@@ -75,7 +75,12 @@ def clean(raw: RawDocument, data: bytes) -> Cleaned:
 
 
 def structure(doc_id: str, text: str) -> Structure:
-    """Structure: sections and statistics-table cells of a report's clean text."""
+    """Structure: sections and statistics-table cells of a report's clean text. A page that holds the
+    reports of several years is rejected for review: read as one report it would mix their figures."""
+    years = stated_reports(text)
+    if len(years) > 1:
+        raise Rejected("needs_review", f"the page holds {len(years)} reports ({', '.join(map(str, years))}): not "
+                                       "read as one report and not scored; split it into one file per report")
     return Structure(split_sections(doc_id, text), extract_tables(doc_id, text))
 
 
@@ -135,7 +140,10 @@ def process_document(raw: RawDocument, data: bytes, today: date | None = None) -
     document = cleaned.document
     if not document.is_annual_report:
         return DocumentResult(raw, cleaned)
-    found = structure(document.doc_id, document.text)
+    try:
+        found = structure(document.doc_id, document.text)
+    except Rejected as rejected:
+        return DocumentResult(raw, cleaned, DocumentFailure(raw.doc_id, "structure", rejected.status, rejected.reason))
     read = facts(document.doc_id, document.report_year, found.sections, found.cells)
     return DocumentResult(raw, cleaned, None, found.sections, found.cells, read.facts,
                           read.checks + checks(cleaned.context(), read.facts, found.cells, today))

@@ -219,7 +219,7 @@ def build_cross_year_checks(conn: duckdb.DuckDBPyConnection) -> int:
 def build_reports(conn: duckdb.DuckDBPyConnection) -> StageStats:
     """Rules across an agency's years, then every input file's one status."""
     build_cross_year_checks(conn)
-    ensure_tables(conn, ["dq_checks", "fetch_log"])
+    ensure_tables(conn, ["dq_checks", "fetch_log", "document_failures"])
     with replacing(conn, {"dq_violations": "true"}):
         conn.execute(query("dq_violations"))
     stats = StageStats()

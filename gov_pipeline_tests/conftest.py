@@ -19,7 +19,7 @@ import pytest
 from dagster_duckdb import DuckDBResource
 
 from gov_pipeline.cleaning.clean import CleaningResult, clean_document
-from gov_pipeline.config import DBT_PROJECT_DIR, DUCKDB_PATH_ENV, PROJECT_ROOT, Settings
+from gov_pipeline.config import DBT_PROJECT_DIR, PROJECT_ROOT, Settings
 from gov_pipeline.domain.records import Violation
 from gov_pipeline.ingest.inventory import read_raw
 from gov_pipeline.partitions import range_tags
@@ -43,7 +43,19 @@ def _ensure_dbt_manifest() -> None:
                        cwd=DBT_PROJECT_DIR, check=True)
 
 
-_ensure_dbt_manifest()
+@pytest.fixture(scope="session", autouse=True)
+def dbt_manifest() -> Path:
+    """The dbt manifest the Dagster code location loads, current before the first test (never at import)."""
+    _ensure_dbt_manifest()
+    return DBT_PROJECT_DIR / "target" / "manifest.json"
+
+
+@pytest.fixture(scope="session")
+def defs(dbt_manifest: Path) -> dg.Definitions:
+    """The project's code location (gov_pipeline.definitions), loaded once the manifest is there."""
+    from gov_pipeline.definitions import defs
+
+    return defs
 
 
 @cache
@@ -78,18 +90,10 @@ def query(db: Path, sql: str, params: list | None = None) -> list[tuple]:
 
 @contextmanager
 def definitions_on(raw: Path, db: Path) -> Iterator[dg.Definitions]:
-    """The code location over `raw`, writing `db`. build_definitions points dbt's environment variable at
-    `db`; the previous value comes back afterwards, so other tests keep reading their own warehouse."""
-    from gov_pipeline.definitions import build_definitions  # needs the dbt manifest prepared above
+    """The code location over `raw`, writing `db` (dbt is pointed at `db` by its resource, not the environment)."""
+    from gov_pipeline.definitions import build_definitions  # needs the dbt manifest (session fixture)
 
-    previous = os.environ.get(DUCKDB_PATH_ENV)
-    try:
-        yield build_definitions(Settings(raw_dir=raw, duckdb_path=db))
-    finally:
-        if previous is None:
-            os.environ.pop(DUCKDB_PATH_ENV, None)
-        else:
-            os.environ[DUCKDB_PATH_ENV] = previous
+    yield build_definitions(Settings(raw_dir=raw, duckdb_path=db))
 
 
 class Warehouse(NamedTuple):

@@ -4,21 +4,20 @@ from __future__ import annotations
 
 import dagster as dg
 
-from gov_pipeline.definitions import defs
 from gov_pipeline.quality.registry import BLOCKING_RULES, RULES
 
 
-def test_definitions_load() -> None:
+def test_definitions_load(defs: dg.Definitions) -> None:
     dg.Definitions.validate_loadable(defs)
 
 
-def test_assets_are_named_after_the_contract_tables() -> None:
+def test_assets_are_named_after_the_contract_tables(defs: dg.Definitions) -> None:
     keys = {key.to_user_string() for key in defs.resolve_asset_graph().get_all_asset_keys()}
     assert {"raw_documents", "cleaned_documents", "report_sections", "report_tables", "report_facts", "reports",
             "dq_violations", "compliance_scores"} <= keys
 
 
-def test_scoring_sits_behind_blocking_checks_on_reports() -> None:
+def test_scoring_sits_behind_blocking_checks_on_reports(defs: dg.Definitions) -> None:
     graph = defs.resolve_asset_graph()
     for rule in BLOCKING_RULES:
         assert graph.get_check_spec(dg.AssetCheckKey(dg.AssetKey("reports"), rule.id)).blocking
@@ -27,16 +26,16 @@ def test_scoring_sits_behind_blocking_checks_on_reports() -> None:
     assert dg.AssetKey("reports") in graph.get(dg.AssetKey("stg_reports")).parent_keys
 
 
-def test_dbt_tests_become_asset_checks() -> None:
+def test_dbt_tests_become_asset_checks(defs: dg.Definitions) -> None:
     names = {key.name for key in defs.resolve_asset_graph().asset_check_keys}
     assert "unique_compliance_scores_doc_id" in names
 
 
-def test_one_writer() -> None:
+def test_one_writer(defs: dg.Definitions) -> None:
     assert defs.executor is dg.in_process_executor
 
 
-def test_every_data_quality_rule_has_its_own_check_listing_the_failures() -> None:
+def test_every_data_quality_rule_has_its_own_check_listing_the_failures(defs: dg.Definitions) -> None:
     graph = defs.resolve_asset_graph()
     on_violations = {key.name for key in graph.asset_check_keys if key.asset_key == dg.AssetKey("dq_violations")}
     assert set(RULES) <= on_violations
@@ -49,7 +48,7 @@ def test_every_rule_a_table_identity_reports_is_declared_once() -> None:
     assert all(rule.gate for rule in BLOCKING_RULES) and not any(r.gate for r in RULES.values() if not r.blocking)
 
 
-def test_dbt_models_sit_in_the_scoring_group_described_by_their_docs() -> None:
+def test_dbt_models_sit_in_the_scoring_group_described_by_their_docs(defs: dg.Definitions) -> None:
     graph = defs.resolve_asset_graph()
     for name in ("compliance_scores", "agency_rankings", "stg_reports", "rubric_weights"):
         node = graph.get(dg.AssetKey(name))
@@ -57,7 +56,7 @@ def test_dbt_models_sit_in_the_scoring_group_described_by_their_docs() -> None:
         assert node.description and "select" not in node.description.lower(), node.description
 
 
-def test_singular_dbt_tests_are_checks_of_the_model_they_guard() -> None:
+def test_singular_dbt_tests_are_checks_of_the_model_they_guard(defs: dg.Definitions) -> None:
     names = {key.name: key.asset_key for key in defs.resolve_asset_graph().asset_check_keys}
     for test in ("assert_no_quarantined_report_is_scored", "assert_every_scored_report_has_a_score"):
         assert names[test] == dg.AssetKey("compliance_scores")

@@ -19,7 +19,6 @@ import pytest
 from gov_pipeline import pipeline
 from gov_pipeline.automation import changed_partitions, scan_folder
 from gov_pipeline.config import DOCUMENT_SECONDS_ENV
-from gov_pipeline.definitions import defs
 from gov_pipeline.partitions import UNKNOWN, range_tags, year_keys
 from gov_pipeline.warehouse.resources import RawFolder
 from gov_pipeline.warehouse.store import frame, replace_rows
@@ -36,7 +35,7 @@ def run_partition(raw: Path, db: Path, key: str) -> dg.ExecuteInProcessResult:
             instance=dg.DagsterInstance.ephemeral(), partition_key=key)
 
 
-def test_definitions_expose_partitions_sensor_schedules_and_jobs() -> None:
+def test_definitions_expose_partitions_sensor_schedules_and_jobs(defs: dg.Definitions) -> None:
     job = defs.resolve_job_def("all_assets_job")
     assert job.partitions_def.get_partition_keys() == year_keys()
     assert year_keys()[0] == "2008" and year_keys()[-1] == UNKNOWN
@@ -55,8 +54,9 @@ def test_dagster_definitions_validate() -> None:
     assert result.returncode == 0, result.stderr[-2000:]
 
 
-def test_schedules_refresh_last_years_partition(tmp_path: Path) -> None:
-    for name, moment in (("report_season_weekly", datetime(2026, 2, 2, 6)), ("off_season_monthly", datetime(2026, 5, 1, 6))):
+def test_schedules_refresh_last_years_partition(tmp_path: Path, defs: dg.Definitions) -> None:
+    ticks = (("report_season_weekly", datetime(2026, 2, 2, 6)), ("off_season_monthly", datetime(2026, 5, 1, 6)))
+    for name, moment in ticks:
         schedule = defs.resolve_schedule_def(name)
         context = dg.build_schedule_context(scheduled_execution_time=moment, repository_def=defs.get_repository_def(),
                                             resources={"raw_folder": RawFolder(path=str(tmp_path))})
@@ -65,7 +65,7 @@ def test_schedules_refresh_last_years_partition(tmp_path: Path) -> None:
     assert defs.resolve_schedule_def("report_season_weekly").cron_schedule == "0 6 * 2-4 1"
 
 
-def test_schedules_also_refresh_the_years_whose_files_changed_late(tmp_path: Path) -> None:
+def test_schedules_also_refresh_the_years_whose_files_changed_late(tmp_path: Path, defs: dg.Definitions) -> None:
     """A 2017 report filed (or corrected) in the last weeks is re-run with last year's partition."""
     shutil.copy(SEEDS / "004_a8ef66291314f876.txt", tmp_path)  # 杭州市西湖区2017年… (just written: changed now)
     old = tmp_path / "000.txt"
@@ -73,13 +73,14 @@ def test_schedules_also_refresh_the_years_whose_files_changed_late(tmp_path: Pat
     a_year_ago = datetime.now().timestamp() - 365 * 86400
     os.utime(old, (a_year_ago, a_year_ago))
     schedule = defs.resolve_schedule_def("off_season_monthly")
-    context = dg.build_schedule_context(scheduled_execution_time=datetime.now(), repository_def=defs.get_repository_def(),
+    context = dg.build_schedule_context(scheduled_execution_time=datetime.now(),
+                                        repository_def=defs.get_repository_def(),
                                         resources={"raw_folder": RawFolder(path=str(tmp_path))})
     keys = [request.partition_key for request in schedule.evaluate_tick(context).run_requests]
     assert keys == ["2017", str(datetime.now().year - 1)]
 
 
-def test_sensor_requests_runs_for_the_years_that_changed(tmp_path: Path) -> None:
+def test_sensor_requests_runs_for_the_years_that_changed(tmp_path: Path, defs: dg.Definitions) -> None:
     raw = tmp_path / "raw"
     raw.mkdir()
     shutil.copy(CORPUS / "2019_city_pingtan-zone_report.txt", raw)
@@ -107,7 +108,7 @@ def test_sensor_requests_runs_for_the_years_that_changed(tmp_path: Path) -> None
 def test_scan_reads_only_new_or_changed_files(tmp_path: Path) -> None:
     shutil.copy(SEEDS / "001_d2b3fed2330643c7.txt", tmp_path)
     state = scan_folder(tmp_path, {})
-    assert list(state.values())[0][2] == "2016"
+    assert next(iter(state.values()))[2] == "2016"
     fake = {path: [entry[0], entry[1], "2099"] for path, entry in state.items()}
     assert scan_folder(tmp_path, fake) == fake  # unchanged size and mtime: the file is not read again
     assert changed_partitions(state, {}) == {"2016"}
@@ -185,7 +186,8 @@ def test_backfilling_two_years_gives_the_same_warehouse_as_a_full_run(tmp_path: 
 
 def test_cli_refuses_an_unknown_year_range(tmp_path: Path) -> None:
     result = subprocess.run([str(BIN / "gov-pipeline"), "backfill", "--from", "2030", "--to", "2019",
-                             "--raw-dir", str(tmp_path), "--db", str(tmp_path / "x.duckdb")], capture_output=True, text=True)
+                             "--raw-dir", str(tmp_path), "--db", str(tmp_path / "x.duckdb")],
+                            capture_output=True, text=True)
     assert result.returncode == 2 and "years must run" in result.stderr
 
 
@@ -216,7 +218,8 @@ def test_a_document_past_its_time_budget_is_stopped_and_the_run_goes_on(tmp_path
         stats = pipeline.build_cleaned_documents(conn, raw)
         reasons = conn.execute("select stage, status, reason, count(*) from document_failures group by all").fetchall()
     assert stats.counts["unreadable"] == pipeline.PARALLEL_THRESHOLD + 2
-    assert reasons == [("cleaning", "unreadable", "processing exceeded 0.001 s (cleaning)", pipeline.PARALLEL_THRESHOLD + 2)]
+    budget = "processing exceeded 0.001 s (cleaning)"
+    assert reasons == [("cleaning", "unreadable", budget, pipeline.PARALLEL_THRESHOLD + 2)]
 
 
 def test_a_budget_exceeded_in_a_later_stage_stops_that_document_only(tmp_path: Path, monkeypatch) -> None:

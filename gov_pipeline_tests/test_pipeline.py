@@ -22,13 +22,15 @@ def test_run_succeeds_and_checks_pass(sample_warehouse) -> None:
     rules = {e.check_name: e for e in on_violations if e.check_name in RULES}
     assert not rules["cumulative_chain"].passed and rules["cumulative_chain"].severity.value == "WARN"
     assert not rules["completed_le_received"].passed and rules["completed_le_received"].severity.value == "ERROR"
-    checks = {e.check_name: e for e in evaluations if e.check_name not in rules or e.asset_key.to_user_string() != "dq_violations"}
+    checks = {e.check_name: e for e in evaluations
+              if e.check_name not in rules or e.asset_key.to_user_string() != "dq_violations"}
     assert {"count_non_negative", "completed_le_received", "year_plausible", "value_plausible", "gx_reports_gate",
             "no_html_residue", "every_report_has_sections", "every_fact_has_evidence", "warning_share"} <= checks.keys()
     assert all(e.passed for e in checks.values())
     gx = checks["gx_reports_gate"].metadata
     assert gx["expectations"].value == 5 + len(BLOCKING_RULES) and gx["failed_expectations"].value == 0
-    gated = {r["column"] for r in gx["validation_result"].value if r["expectation"] == "expect_column_values_to_be_between"}
+    gated = {r["column"] for r in gx["validation_result"].value
+             if r["expectation"] == "expect_column_values_to_be_between"}
     assert gated == {rule.id for rule in BLOCKING_RULES}  # one expectation per blocking rule's gate
 
 
@@ -92,7 +94,8 @@ def test_blocking_check_stops_scoring_when_a_violating_row_reaches_the_scored_se
     forced = tmp_path / "forced.duckdb"
     shutil.copy(db, forced)  # a copy: the other tests keep reading the untouched sample warehouse
     with duckdb.connect(str(forced)) as conn:
-        doc_id = conn.execute("select doc_id from reports where source_path = 'seeds/000_990f776b87745625.txt'").fetchone()[0]
+        doc_id = conn.execute("select doc_id from reports where source_path = ?",
+                              ["seeds/000_990f776b87745625.txt"]).fetchone()[0]
         conn.execute("insert into report_facts by name select ? as doc_id, '2016' as partition_key, "
                      "'review_total' as fact_key, -4 as value, 'cases' as unit, 'review_litigation' as section_key, "
                      "'forced for the test' as evidence, 'prose' as method, false as approx", [doc_id])

@@ -33,7 +33,6 @@ from gov_pipeline.domain.normalize import (
 )
 from gov_pipeline.domain.records import CleanedDocument, DocumentFailure, RawDocument
 from gov_pipeline.ingest.decoding import UndecodableError
-from gov_pipeline.structure.sections import stated_reports
 
 MAX_TEXT_CHARS = 1_000_000
 PAGE_META_KEYS = ("articletitle", "pubdate", "publishdate", "publishtime", "contentsource", "author", "url",
@@ -122,10 +121,6 @@ def clean_document(raw: RawDocument, data: bytes) -> CleaningResult:
             return fail("not_a_report", f"readable text but only {cjk} Chinese characters: too short for an annual "
                                         "report")
         return fail("unreadable", "no text remains after removing markup and page chrome")
-    years = stated_reports(body)
-    if len(years) > 1:
-        return fail("needs_review", f"the page holds {len(years)} reports ({', '.join(map(str, years))}): not read as "
-                                    "one report and not scored; split it into one file per report")
     header = {key: fold_fullwidth(to_simplified(value)[0]) for key, value in extracted.header.items()}
     metadata: Metadata = extract_metadata(html_title=extracted.html_title, html_heading=extracted.html_heading,
                                           meta=meta, header=header, page_text=drop_spaces_between_cjk(page_text),

@@ -45,7 +45,7 @@ def _gate(rule: Rule) -> dg.AssetChecksDefinition:
     return gate
 
 
-def _watch(asset: str, name: str, description: str, query: str) -> dg.AssetChecksDefinition:
+def watch(asset: str, name: str, description: str, query: str) -> dg.AssetChecksDefinition:
     """A non-blocking stage check: warns when `query` returns rows (doc_id, detail)."""
 
     @dg.asset_check(asset=asset, name=name, blocking=False, description=description)
@@ -67,27 +67,6 @@ def gx_reports_gate(duckdb: DuckDBResource) -> dg.AssetCheckResult:
         "failed_expectations": len(result.failed),
         "validation_result": dg.MetadataValue.json(result.results),
     })
-
-
-no_html_residue = _watch("cleaned_documents", "no_html_residue", "Cleaned text holds no tags, comments or entities.", r"""
-    select doc_id, regexp_extract(text, '(<[A-Za-z/!?][^>]{0,40}>|&[a-z]{2,6};|&#[0-9]{2,6};)')
-    from cleaned_documents
-    where regexp_matches(text, '<[A-Za-z/!?][^>]{0,40}>|&[a-z]{2,6};|&#[0-9]{2,6};')
-""")
-
-every_report_has_sections = _watch("report_sections", "every_report_has_sections",
-                                   "Every annual report is split into at least one headed section.", """
-    select c.doc_id, 'no headed section in ' || coalesce(c.title, '?')
-    from cleaned_documents c
-    where c.is_annual_report
-      and not exists (select 1 from report_sections s where s.doc_id = c.doc_id and s.ordinal > 0)
-""")
-
-every_fact_has_evidence = _watch("report_facts", "every_fact_has_evidence",
-                                 "Every fact names the sentence or cell it came from and how it was read.", """
-    select doc_id, fact_key from report_facts
-    where evidence is null or trim(evidence) = '' or method not in ('prose', 'table')
-""")
 
 
 @dg.asset_check(asset="dq_violations", name="warning_share", blocking=False,
@@ -170,4 +149,4 @@ RULE_CHECKS: list[dg.AssetChecksDefinition] = [_rule_check(rule.id, rule.blockin
 
 
 BLOCKING_CHECKS: list[dg.AssetChecksDefinition] = [*(_gate(rule) for rule in BLOCKING_RULES), gx_reports_gate]
-STAGE_CHECKS: list[dg.AssetChecksDefinition] = [no_html_residue, every_report_has_sections, every_fact_has_evidence, warning_share]
+QUALITY_CHECKS: list[dg.AssetChecksDefinition] = [*BLOCKING_CHECKS, *RULE_CHECKS, warning_share]

@@ -4,12 +4,15 @@ kept offline."""
 from __future__ import annotations
 
 import importlib.metadata
+import json
+from collections.abc import Sequence
 from contextlib import ExitStack
 from functools import cached_property
 from pathlib import Path
+from typing import Any
 
 import dagster as dg
-from dagster_dbt import DbtCliResource
+from dagster_dbt import DbtCliInvocation, DbtCliResource
 from dagster_duckdb import DuckDBResource
 from packaging import version
 from pydantic import PrivateAttr
@@ -46,10 +49,16 @@ class Warehouse(DuckDBResource):
 
 
 class OfflineDbtCli(DbtCliResource):
-    """dbt without network: dagster-dbt asks `dbt --version` for the version, and that command always
-    looks up the latest release on PyPI. The installed package's version answers the same question
-    offline. (Usage statistics are off through DBT_SEND_ANONYMOUS_USAGE_STATS, which dagster-dbt sets,
-    and dbt_project.yml's flags.)"""
+    """dbt without network, on the warehouse Dagster writes. dagster-dbt asks `dbt --version` for the
+    version, and that command always looks up the latest release on PyPI: the installed package's
+    version answers the same question offline. (Usage statistics are off through
+    DBT_SEND_ANONYMOUS_USAGE_STATS, which dagster-dbt sets, and dbt_project.yml's flags.) The warehouse
+    path reaches profiles.yml as the `duckdb_path` var of every invocation, not through the environment."""
+
+    duckdb_path: str
+
+    def cli(self, args: Sequence[str], **kwargs: Any) -> DbtCliInvocation:
+        return super().cli([*args, "--vars", json.dumps({"duckdb_path": self.duckdb_path})], **kwargs)
 
     @cached_property
     def _cli_version(self) -> version.Version:

@@ -1,4 +1,5 @@
--- The reports near_duplicates.sketch compares: text, facts found and blocking violations of each.
+-- The reports near_duplicates.sketch compares: text, facts found and blocking violations of each; a report
+-- a stage gave up on (document_failures) is none: it must never be kept as the primary over a readable copy.
 select
     c.doc_id,
     d.source_path,
@@ -13,4 +14,6 @@ left join (select doc_id, count(*) as n from report_facts group by doc_id) as f 
 left join (
     select doc_id, count(*) as n from dq_violations where severity = 'blocking' group by doc_id
 ) as v on v.doc_id = c.doc_id
-where c.is_annual_report
+where
+    c.is_annual_report
+    and not exists (select 1 from document_failures as x where x.doc_id = c.doc_id)

@@ -1,0 +1,28 @@
+"""The facts stage in Dagster: report_facts, and the check that every fact has its evidence."""
+
+import dagster as dg
+from dagster_duckdb import DuckDBResource
+
+from gov_pipeline import pipeline
+from gov_pipeline.assets import ONE_RUN, OWNERS, partitions_of, report_years, table_metadata
+from gov_pipeline.quality.checks import watch
+
+
+@dg.asset(group_name="facts", kinds={"duckdb"}, owners=OWNERS, deps=["report_sections", "report_tables"],
+          partitions_def=report_years, backfill_policy=ONE_RUN)
+def report_facts(context: dg.AssetExecutionContext, duckdb: DuckDBResource) -> dg.MaterializeResult:
+    """Every number the reports state, with evidence (sentence or table cell) and method."""
+    with duckdb.get_connection() as conn:
+        stats = pipeline.build_facts(conn, partitions_of(context))
+        return dg.MaterializeResult(metadata=table_metadata(conn, "report_facts", stats, partitions_of(context)))
+
+
+
+every_fact_has_evidence = watch("report_facts", "every_fact_has_evidence",
+                                 "Every fact names the sentence or cell it came from and how it was read.", """
+    select doc_id, fact_key from report_facts
+    where evidence is null or trim(evidence) = '' or method not in ('prose', 'table')
+""")
+
+
+defs = dg.Definitions(assets=[report_facts], asset_checks=[every_fact_has_evidence])
