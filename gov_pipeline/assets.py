@@ -5,10 +5,12 @@ year (see partitions.py); a run for one or several years rewrites exactly those 
 transaction per table. The catalog and the rollups are unpartitioned."""
 
 import warnings
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
+from typing import Any
 
 import dagster as dg
 import duckdb
+from dagster_duckdb import DuckDBResource
 
 from gov_pipeline.partitions import year_keys
 from gov_pipeline.stage_runner import StageStats
@@ -25,11 +27,12 @@ PREVIEW_ROWS = 10
 
 
 def table_metadata(conn: duckdb.DuckDBPyConnection, table: str, stats: StageStats,
-                   partitions: Sequence[str] | None = None) -> dict[str, object]:
-    rows = conn.execute(f'select count(*) from "{table}"').fetchone()[0]
+                   partitions: Sequence[str] | None = None) -> dict[str, Any]:
+    counted = conn.execute(f'select count(*) from "{table}"').fetchone()
+    rows = counted[0] if counted else 0
     schema = dg.TableSchema(columns=[dg.TableColumn(c.name, str(c.dtype), description=c.description)
                                      for c in TABLES[table].columns])
-    metadata: dict[str, object] = {"dagster/row_count": rows, "dagster/column_schema": schema,
+    metadata: dict[str, Any] = {"dagster/row_count": rows, "dagster/column_schema": schema,
                                    **{f"count/{key}": value for key, value in sorted(stats.counts.items())}}
     if partitions is not None:
         metadata["partitions_written"] = ", ".join(partitions)
@@ -58,6 +61,16 @@ def preview(conn: duckdb.DuckDBPyConnection, table: str) -> dg.MetadataValue:
         cells = ["" if v is None else str(v).replace("|", "/").replace("\n", " ") for v in row]
         lines.append("| " + " | ".join(c if len(c) <= PREVIEW_CHARS else c[:PREVIEW_CHARS] + "…" for c in cells) + " |")
     return dg.MetadataValue.md("\n".join(lines))
+
+
+def materialise_partitions(context: dg.AssetExecutionContext, warehouse: DuckDBResource, table: str,
+                           build: Callable[[duckdb.DuckDBPyConnection, list[str]], StageStats],
+                           ) -> dg.MaterializeResult:
+    """A per-document stage asset: `build` over the run's report-year partitions, then the table's metadata."""
+    partitions = partitions_of(context)
+    with warehouse.get_connection() as conn:
+        stats = build(conn, partitions)
+        return dg.MaterializeResult(metadata=table_metadata(conn, table, stats, partitions))
 
 
 def partitions_of(context: dg.AssetExecutionContext) -> list[str]:

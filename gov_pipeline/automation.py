@@ -80,7 +80,8 @@ def build_automation(job_name: str) -> tuple[list[dg.SensorDefinition], list[dg.
         description="Mondays 06:00 in February-April, while last year's reports come out (and any year whose "
                     "files changed late).")(refresh)
     off_season = dg.schedule(
-        name="off_season_monthly", job_name=job_name, cron_schedule="0 6 1 1,5-12 *", execution_timezone="Asia/Shanghai",
+        name="off_season_monthly", job_name=job_name, cron_schedule="0 6 1 1,5-12 *",
+        execution_timezone="Asia/Shanghai",
         default_status=dg.DefaultScheduleStatus.STOPPED,
         description="The 1st of every other month, for late publications and corrections (last year, and any "
                     "year whose files changed late).")(refresh)

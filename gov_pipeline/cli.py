@@ -63,12 +63,12 @@ def _materialise(args: argparse.Namespace, first: str | None = None, last: str |
             job = job.with_logger_defs({**job.loggers, "progress": progress_logger(progress)})
             log_level = "INFO" if args.verbose else args.log_level
             started = time.monotonic()
-            with progress, contextlib.redirect_stdout(sys.stdout if args.verbose
-                                                      else FoldedStdout(progress, sys.stdout)):
-                with dg.DagsterInstance.from_ref(InstanceRef.from_dir(str(config.dagster_home))) as instance:
-                    result = job.execute_in_process(
-                        instance=instance, raise_on_error=False, tags=range_tags(first, last),
-                        run_config={"loggers": {"console": {"config": {"log_level": log_level}}, "progress": {}}})
+            with (progress,
+                  contextlib.redirect_stdout(sys.stdout if args.verbose else FoldedStdout(progress, sys.stdout)),
+                  dg.DagsterInstance.from_ref(InstanceRef.from_dir(str(config.dagster_home))) as instance):
+                result = job.execute_in_process(
+                    instance=instance, raise_on_error=False, tags=range_tags(first, last),
+                    run_config={"loggers": {"console": {"config": {"log_level": log_level}}, "progress": {}}})
     except WarehouseBusy as busy:
         print(f"gov-pipeline: {busy}", file=sys.stderr)
         return BUSY_EXIT
@@ -112,6 +112,13 @@ def _named(rows: list[tuple], total: int) -> str:
     return "; ".join(" ".join(str(v) for v in row if v is not None) for row in rows) + more
 
 
+def _one(conn: duckdb.DuckDBPyConnection, sql: str, params: list[Any] | None = None) -> tuple[Any, ...]:
+    """The one row an aggregate query returns."""
+    row = conn.execute(sql, params or []).fetchone()
+    assert row is not None, sql
+    return row
+
+
 def summary(conn: duckdb.DuckDBPyConnection, db_path: Path, progress: RunProgress | None = None,
             seconds: float | None = None, run_id: str | None = None) -> str:
     """What the warehouse now holds (as far as the run got), the files that need a look, and where to
@@ -127,19 +134,19 @@ def summary(conn: duckdb.DuckDBPyConnection, db_path: Path, progress: RunProgres
         statuses = conn.execute("select status, count(*) from reports group by 1 order by 2 desc").fetchall()
         lines.append("documents by status: " + ", ".join(f"{s} {n}" for s, n in statuses))
         for status in ("unreadable", "not_a_report", "quarantined", "duplicate", "pending"):
-            total = conn.execute("select count(*) from reports where status = ?", [status]).fetchone()[0]
+            total = _one(conn, "select count(*) from reports where status = ?", [status])[0]
             if total:
                 rows = conn.execute("select source_path, '(' || left(status_reason, 60) || ')' from reports "
                                     "where status = ? order by source_path limit ?", [status, SHOWN]).fetchall()
                 lines.append(f"  {status}: {_named(rows, total)}")
     if "report_facts" in tables:
-        facts = conn.execute("select count(*), count(distinct doc_id) from report_facts").fetchone()
+        facts = _one(conn, "select count(*), count(distinct doc_id) from report_facts")
         lines.append(f"facts: {facts[0]} from {facts[1]} reports")
     if "dq_violations" in tables:
         rules = conn.execute("select severity, rule_id, count(*) from dq_violations group by 1, 2 "
                              "order by 1, 3 desc, 2").fetchall()
         lines.append("dq violations: " + (", ".join(f"{rule} ({sev}) {n}" for sev, rule, n in rules) or "none"))
-        warned = conn.execute("select count(*) from reports where warning_count > 0").fetchone()[0]
+        warned = _one(conn, "select count(*) from reports where warning_count > 0")[0]
         rows = conn.execute("""
             select r.source_path, '(' || string_agg(distinct v.rule_id, ', ') || ')'
             from reports r join dq_violations v using (doc_id)
@@ -149,8 +156,7 @@ def summary(conn: duckdb.DuckDBPyConnection, db_path: Path, progress: RunProgres
         if rows:
             lines.append(f"  most warnings: {_named(rows, warned)}")
     if "compliance_scores" in tables:
-        scores = conn.execute("select count(*), round(avg(score), 1), min(score), max(score) "
-                              "from compliance_scores").fetchone()
+        scores = _one(conn, "select count(*), round(avg(score), 1), min(score), max(score) from compliance_scores")
         lines.append(f"compliance scores: {scores[0]} reports, mean {scores[1]}, min {scores[2]}, max {scores[3]}")
     else:
         lines.append("compliance scores: not built (the run stopped before scoring)")

@@ -45,7 +45,9 @@ def build_definitions(config: Settings) -> dg.Definitions:
             "duckdb": Warehouse(database=str(config.duckdb_path), lock_wait_seconds=config.lock_wait_seconds),
             "raw_folder": RawFolder(path=str(config.raw_dir)),
             "collection": Collection(),
-            "dbt": OfflineDbtCli(project_dir=dbt_project, dbt_executable=str(Path(sys.executable).parent / "dbt"),
+            # DbtCliResource's validator takes a DbtProject (its state and target paths) though the field says str
+            "dbt": OfflineDbtCli(project_dir=dbt_project,  # type: ignore[arg-type]
+                                 dbt_executable=str(Path(sys.executable).parent / "dbt"),
                                  duckdb_path=str(config.duckdb_path)),
         },
     ))

@@ -18,6 +18,7 @@ from rich.progress import (
     MofNCompleteColumn,
     Progress,
     SpinnerColumn,
+    TaskID,
     TextColumn,
     TimeElapsedColumn,
 )
@@ -57,7 +58,7 @@ class RunProgress:
                                  TextColumn("{task.fields[rate]}"), TimeElapsedColumn(),
                                  console=self.console, transient=True)
         self.steps = self.progress.add_task("starting", total=self.steps_total, rate="")
-        self.dbt: int | None = None
+        self.dbt: TaskID | None = None
         self.dbt_started = 0.0
 
     def __enter__(self) -> Self:
@@ -85,8 +86,8 @@ class RunProgress:
         elif kind == dg.DagsterEventType.ASSET_MATERIALIZATION and step in self.stages:
             materialization = event.event_specific_data.materialization  # type: ignore[union-attr]
             rows = materialization.metadata.get("dagster/row_count")
-            if rows is not None:
-                self.stages[step].rows[materialization.asset_key.to_user_string()] = int(rows.value)
+            if rows is not None and isinstance(rows.value, int):
+                self.stages[step].rows[materialization.asset_key.to_user_string()] = rows.value
         elif kind == dg.DagsterEventType.ASSET_CHECK_EVALUATION:
             evaluation = event.event_specific_data
             if evaluation.passed:  # type: ignore[union-attr]
@@ -126,10 +127,10 @@ class RunProgress:
             if status in ("WARN", "ERROR", "FAIL"):
                 self.dbt_problems.append(f"{status} {name}")
             return True
-        done = DBT_DONE.match(line)
-        if done:
-            self.dbt_done = done.group(1)
-        return bool(done) or not DBT_ERROR.search(line)
+        finished = DBT_DONE.match(line)
+        if finished:
+            self.dbt_done = finished.group(1)
+        return bool(finished) or not DBT_ERROR.search(line)
 
 
 class FoldedStdout:
@@ -170,7 +171,7 @@ class EventHandler(logging.Handler):
 def progress_logger(progress: RunProgress) -> dg.LoggerDefinition:
     """A Dagster logger that feeds `progress` (added to the CLI's run only, never to the code location)."""
 
-    @dg.logger(description="feeds the CLI's progress display")
+    @dg.logger(config_schema={}, description="feeds the CLI's progress display")
     def feed(_: dg.InitLoggerContext) -> logging.Logger:
         log = logging.getLogger("gov_pipeline.run_progress")
         log.setLevel(logging.DEBUG)

@@ -116,7 +116,8 @@ def _grids(cells: Sequence[Row], fact_titles: Mapping[tuple[int, int, int], list
             col = int(cell["col_idx"])
             if col and cell["col_key"] and not headers[col]:
                 headers[col] = cell["col_key"]
-            row = rows.setdefault(int(cell["row_idx"]), {"row_key": cell["row_key"], "note": None, "cells": [None] * width})
+            row = rows.setdefault(int(cell["row_idx"]),
+                                  {"row_key": cell["row_key"], "note": None, "cells": [None] * width})
             row["note"] = row["note"] or cell["note"]
             unknown = cell["note"] or (col and cell["value"] is None and _HAS_DIGIT.search(cell["text"] or "")
                                        and "not read as a number")
@@ -210,7 +211,8 @@ def _report_pages(conn: duckdb.DuckDBPyConnection, indicators: Mapping[str, Sequ
         for doc_id in chunk:
             report = reports.get(doc_id, {"doc_id": doc_id, "status": "pending"})
             yield doc_id, report_page(report, documents[doc_id], facts.get(doc_id, []), cells.get(doc_id, []),
-                                      findings.get(doc_id, []), decisions, scores.get(doc_id), indicators.get(doc_id, []))
+                                      findings.get(doc_id, []), decisions, scores.get(doc_id),
+                                      indicators.get(doc_id, []))
 
 
 # ---------------------------------------------------------------- the index
@@ -294,6 +296,7 @@ def build_site(conn: duckdb.DuckDBPyConnection, out_dir: Path, decisions: Mappin
     fingerprints = {f.fingerprint for f in found}
     stats.dismissed = sum(1 for f in found if getattr(decisions.get(f.fingerprint), "decision", "") == "dismissed")
     stats.stale_decisions = [d for d in decisions.values() if d.fingerprint not in fingerprints]
-    html = index_page(reports, written, findings, decisions, stats.stale_decisions, score_by_id, _plots(conn, tables, scores))
+    html = index_page(reports, written, findings, decisions, stats.stale_decisions, score_by_id,
+                      _plots(conn, tables, scores))
     (out_dir / "index.html").write_text(html, encoding="utf-8")
     return stats

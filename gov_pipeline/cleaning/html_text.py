@@ -79,9 +79,9 @@ def _meta(tree: LexborHTMLParser) -> dict[str, str]:
         if name and content:
             found.setdefault(name.lower(), content)
     for tag in ("publishtime", "pubtime"):  # Hanweb/ucap pages carry the date in a custom element
-        node = tree.css_first(tag)
-        if node is not None and node.text().strip():
-            found.setdefault(tag, node.text().strip())
+        custom = tree.css_first(tag)
+        if custom is not None and custom.text().strip():
+            found.setdefault(tag, custom.text().strip())
     return found
 
 
@@ -122,7 +122,9 @@ def _choose_content(tree: LexborHTMLParser) -> tuple[LexborNode, str]:
             parent = parent.parent
     if scores:
         return max(scores.values(), key=lambda item: item[0])[1], "paragraph-density fallback"
-    return tree.body or tree.root, "body"
+    root = tree.body or tree.root
+    assert root is not None  # lexbor builds <html><body> around any input, even an empty one
+    return root, "body"
 
 
 def _render_tables(container: LexborNode) -> tuple[int, int]:

@@ -208,7 +208,8 @@ class Client:
         async with asyncio.timeout(self.politeness.attempt_timeout):
             async with self._http.stream("GET", url, headers=headers) as response:
                 if response.status_code in RETRY_STATUSES:
-                    raise RetryableStatus(response.status_code, retry_after_seconds(response.headers.get("retry-after")))
+                    raise RetryableStatus(response.status_code,
+                                          retry_after_seconds(response.headers.get("retry-after")))
                 declared = response.headers.get("content-length", "")
                 if declared.isdigit() and int(declared) > cap:
                     raise TooLarge(f"Content-Length {int(declared)} bytes")
@@ -238,7 +239,8 @@ class Client:
         except Disallowed as exc:
             return Response(url, outcome="disallowed", reason=str(exc), attempts=0)
         except TooLarge as exc:
-            return Response(url, outcome="too_large", reason=f"response over the {politeness.max_bytes} byte cap: {exc}")
+            return Response(url, outcome="too_large",
+                            reason=f"response over the {politeness.max_bytes} byte cap: {exc}")
         except httpx.TooManyRedirects:
             return Response(url, outcome="failed", reason=f"more than {politeness.max_redirects} redirects "
                                                           "(a redirect loop?)")

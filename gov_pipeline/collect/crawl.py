@@ -75,7 +75,7 @@ class FetchLog:
             "select etag, last_modified, sha256, stored_path, outcome, reason, links from fetch_log "
             "where url = ? and http_status between 200 and 299 order by fetched_at desc limit 1", [url]).fetchall()
         keys = ("etag", "last_modified", "sha256", "stored_path", "outcome", "reason", "links")
-        return dict(zip(keys, found[0])) if found else None
+        return dict(zip(keys, found[0], strict=True)) if found else None
 
 
 def _conditional_headers(previous: dict[str, Any] | None, raw_dir: Path) -> dict[str, str]:

@@ -169,9 +169,9 @@ def written_date(body: str) -> date | None:
             if found and line.endswith("日"):
                 return parse_date(found.group(0))
     tail = body.rstrip()[-120:]  # flattened dumps: "…办公室 2014年12月10日" at the very end
-    found = list(_DATE_CN.finditer(tail))
-    if found and len(tail) - found[-1].end() <= 8:
-        return parse_date(found[-1].group(0))
+    dates = list(_DATE_CN.finditer(tail))
+    if dates and len(tail) - dates[-1].end() <= 8:
+        return parse_date(dates[-1].group(0))
     return None
 
 
@@ -241,7 +241,8 @@ def agency_name(title: str | None, body: str, meta: dict[str, str], header: dict
     if title:
         before = re.match(rf"^(.{{2,40}}?)(?:关于)?{_YEAR}\s*年", title)
         after = re.match(rf"^{_YEAR}\s*年度?(.{{2,30}}?)(?:政府信息公开|政务公开|信息公开)", title)
-        short = (before or after).group(1).strip(MARKUP_CHARS) if (before or after) else None
+        named = before or after
+        short = named.group(1).strip(MARKUP_CHARS) if named else None
         short = None if short and ("关于" in short or re.fullmatch(f"(?:{_AGENCY_SUFFIX})+", short)) else short
     candidates: list[str] = []
     for pattern in _AGENCY_PHRASES:

@@ -4,7 +4,7 @@ import dagster as dg
 from dagster_duckdb import DuckDBResource
 
 from gov_pipeline import pipeline
-from gov_pipeline.assets import ONE_RUN, OWNERS, partitions_of, report_years, table_metadata
+from gov_pipeline.assets import ONE_RUN, OWNERS, materialise_partitions, report_years
 from gov_pipeline.quality.checks import watch
 
 
@@ -12,9 +12,7 @@ from gov_pipeline.quality.checks import watch
           partitions_def=report_years, backfill_policy=ONE_RUN)
 def report_facts(context: dg.AssetExecutionContext, duckdb: DuckDBResource) -> dg.MaterializeResult:
     """Every number the reports state, with evidence (sentence or table cell) and method."""
-    with duckdb.get_connection() as conn:
-        stats = pipeline.build_facts(conn, partitions_of(context))
-        return dg.MaterializeResult(metadata=table_metadata(conn, "report_facts", stats, partitions_of(context)))
+    return materialise_partitions(context, duckdb, "report_facts", pipeline.build_facts)
 
 
 

@@ -1,5 +1,6 @@
 """Bytes -> text without silent guessing: BOM, then UTF-32/UTF-16 by their NUL pattern, then valid
-UTF-8, then the page's own declaration (unless it yields mojibake), then charset-normalizer restricted to the encodings Chinese government sites actually use.
+UTF-8, then the page's own declaration (unless it yields mojibake), then charset-normalizer restricted to
+the encodings Chinese government sites actually use.
 Every decision is returned with the way it was reached, so the warehouse can show it."""
 
 from __future__ import annotations

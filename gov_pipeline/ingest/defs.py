@@ -14,7 +14,8 @@ def raw_documents(duckdb: DuckDBResource, raw_folder: RawFolder) -> dg.Materiali
     the report-year partition its first lines name."""
     with duckdb.get_connection() as conn:
         stats = pipeline.build_raw_documents(conn, raw_folder.root)
-        by_year = dict(conn.execute("select partition_key, count(*) from raw_documents group by 1 order by 1").fetchall())
+        by_year = dict(conn.execute("select partition_key, count(*) from raw_documents group by 1 order by 1"
+                                    ).fetchall())
         return dg.MaterializeResult(metadata=table_metadata(conn, "raw_documents", stats)
                                     | {"files_by_partition": dg.MetadataValue.json(by_year)})
 

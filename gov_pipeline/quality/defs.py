@@ -8,7 +8,7 @@ import duckdb
 from dagster_duckdb import DuckDBResource
 
 from gov_pipeline import pipeline
-from gov_pipeline.assets import ONE_RUN, OWNERS, PREVIEW_ROWS, partitions_of, report_years, table_metadata
+from gov_pipeline.assets import ONE_RUN, OWNERS, PREVIEW_ROWS, materialise_partitions, report_years, table_metadata
 from gov_pipeline.quality.checks import QUALITY_CHECKS
 
 
@@ -16,9 +16,7 @@ from gov_pipeline.quality.checks import QUALITY_CHECKS
           partitions_def=report_years, backfill_policy=ONE_RUN)
 def dq_checks(context: dg.AssetExecutionContext, duckdb: DuckDBResource) -> dg.MaterializeResult:
     """Every single-report data-quality rule applied to every subject of every report, passed or not."""
-    with duckdb.get_connection() as conn:
-        stats = pipeline.build_dq_checks(conn, partitions_of(context))
-        return dg.MaterializeResult(metadata=table_metadata(conn, "dq_checks", stats, partitions_of(context)))
+    return materialise_partitions(context, duckdb, "dq_checks", pipeline.build_dq_checks)
 
 
 WORST_REPORTS = """
@@ -53,8 +51,10 @@ def _worst_reports_markdown(conn: duckdb.DuckDBPyConnection) -> str:
         dg.AssetSpec("near_duplicates", deps=["cleaned_documents", "report_facts", "dq_violations"], kinds={"duckdb"},
                      owners=OWNERS, description="Reports that copy another (another format, or reposted), each "
                                                 "naming the one kept; status duplicate in reports (all years)."),
-        dg.AssetSpec("reports", deps=["raw_documents", "cleaned_documents", "dq_checks", "dq_violations", "near_duplicates"],
-                     kinds={"duckdb"}, owners=OWNERS, description="One row per input file with its status and reason (all years)."),
+        dg.AssetSpec("reports",
+                     deps=["raw_documents", "cleaned_documents", "dq_checks", "dq_violations", "near_duplicates"],
+                     kinds={"duckdb"}, owners=OWNERS,
+                     description="One row per input file with its status and reason (all years)."),
     ],
 )
 def report_quality(duckdb: DuckDBResource) -> Iterator[dg.MaterializeResult]:

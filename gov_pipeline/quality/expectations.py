@@ -8,7 +8,6 @@ from dataclasses import dataclass
 from typing import Any
 
 import duckdb
-import pandas as pd
 
 from gov_pipeline.domain.status import STATUSES
 from gov_pipeline.quality.registry import BLOCKING_RULES, GATE_PARAMETERS
@@ -20,7 +19,8 @@ def gated_query() -> str:
     """One row per input file and one column per blocking rule (registry.Rule.gate): for a scored
     report, how many of its facts break the rule; NULL for the others, so the suite looks at exactly
     the set that scoring reads."""
-    columns = ",\n    ".join(f"case when r.status = 'scored' then {rule.gate} end as {rule.id}" for rule in BLOCKING_RULES)
+    columns = ",\n    ".join(f"case when r.status = 'scored' then {rule.gate} end as {rule.id}"
+                              for rule in BLOCKING_RULES)
     return f"""
 select r.doc_id, r.source_path, r.status,
     {columns}
@@ -56,8 +56,8 @@ def _suite() -> Any:
     ])
 
 
-def gated_frame(conn: duckdb.DuckDBPyConnection) -> pd.DataFrame:
-    """The gated set (gated_query) as pandas, GX's datasource."""
+def gated_frame(conn: duckdb.DuckDBPyConnection) -> Any:
+    """The gated set (gated_query) as a pandas DataFrame, GX's datasource."""
     return conn.sql(gated_query(), params=GATE_PARAMETERS).df()
 
 

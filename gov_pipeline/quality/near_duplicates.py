@@ -141,11 +141,11 @@ def find_near_duplicates(sketches: Iterable[Sketch]) -> list[NearDuplicate]:
     for doc_id in similarity:
         groups.setdefault(root(doc_id), []).append(reports[doc_id])
     found_copies: list[NearDuplicate] = []
-    for members in groups.values():
-        primary = min(members, key=lambda s: (s.blocking_count, -s.fact_count, s.source_path))
+    for group in groups.values():
+        primary = min(group, key=lambda s: (s.blocking_count, -s.fact_count, s.source_path))
         found_copies += [NearDuplicate(s.doc_id, s.source_path, primary.doc_id, primary.source_path,
                                        *_rounded(similarity[s.doc_id]))
-                         for s in sorted(members, key=lambda s: s.source_path) if s is not primary]
+                         for s in sorted(group, key=lambda s: s.source_path) if s is not primary]
     return sorted(found_copies, key=lambda d: d.source_path)
 
 

@@ -132,7 +132,9 @@ def table_grids(cells: Sequence[TableCell]) -> dict[str, dict[str, dict[str, flo
 def _side(identity: Identity, keys: Sequence[str], template: str) -> str:
     label = column_label if identity.axis == "row" else row_label
     names = [label(identity.table_key, key, template) for key in keys]
-    return " + ".join(names) if len(names) <= 2 else f"{names[0]} .. {names[-1]} ({len(names)} {'columns' if identity.axis == 'row' else 'rows'})"
+    if len(names) <= 2:
+        return " + ".join(names)
+    return f"{names[0]} .. {names[-1]} ({len(names)} {'columns' if identity.axis == 'row' else 'rows'})"
 
 
 def _identity_rules(ctx: ReportContext, cells: Sequence[TableCell]) -> Iterable[Check]:
@@ -146,9 +148,11 @@ def _identity_rules(ctx: ReportContext, cells: Sequence[TableCell]) -> Iterable[
                      f"column {instance.subject} ({column_label(table_key, instance.subject, ctx.template)})")
             right = [k for k in identity.right if not identity.optional_right or
                      (k in grid if identity.axis == "column" else k in grid.get(instance.subject, {}))]
-            yield Check(ctx.doc_id, identity.rule_id, severity(identity.rule_id), f"{identity.id} {where}", instance.holds,
+            yield Check(ctx.doc_id, identity.rule_id, severity(identity.rule_id), f"{identity.id} {where}",
+                        instance.holds,
                         f"{TABLE_NAMES[table_key]} {where}: {_side(identity, identity.left, ctx.template)} = "
-                        f"{_fmt(instance.left)} {_but(instance.holds)} {_side(identity, right, ctx.template)} = {_fmt(instance.right)} "
+                        f"{_fmt(instance.left)} {_but(instance.holds)} {_side(identity, right, ctx.template)} = "
+                        f"{_fmt(instance.right)} "
                         f"({identity.id}: {identity.wording})")
 
 
@@ -180,7 +184,8 @@ def _legacy_rules(ctx: ReportContext, facts: dict[str, Fact]) -> Iterable[Check]
                     f"{'is within' if within else 'exceeds'} the {_fmt(completed.value)} requests answered "
                     f"({completed.evidence[:100]})")
     review = facts.get("review_total")
-    review_parts = [facts[k] for k in ("review_upheld", "review_corrected", "review_other", "review_pending") if k in facts]
+    review_parts = [facts[k] for k in ("review_upheld", "review_corrected", "review_other", "review_pending")
+                    if k in facts]
     if review and review_parts:
         added_up = _total(f.value for f in review_parts) == review.value
         yield check("review_sum", "review_total", added_up,
@@ -220,7 +225,8 @@ def percentage_checks(doc_id: str, sections: Sequence[Section]) -> list[Check]:
             if len(shares) >= 3:
                 whole = abs(sum(shares) - 100) <= 1
                 found.append(Check(doc_id, "percentages_valid", severity("percentages_valid"), "outcome shares", whole,
-                                   f"outcome shares add up to {sum(shares):g}%{' (100 ± 1)' if whole else ', not 100%'}: "
+                                   f"outcome shares add up to {sum(shares):g}%"
+                                   f"{' (100 ± 1)' if whole else ', not 100%'}: "
                                    f"{sentence[:120]}"))
     return found
 
@@ -268,8 +274,8 @@ def evaluate_across_years(reports: Sequence[YearReport]) -> list[Check]:
             forward = previous.facts.get(CARRYOVER_FACTS[1])
             if carried_over and forward:
                 continuous = carried_over.value == forward.value
-                found.append(Check(current.doc_id, "carryover_continuity", severity("carryover_continuity"), "requests_carried_over",
-                                   continuous,
+                found.append(Check(current.doc_id, "carryover_continuity", severity("carryover_continuity"),
+                                   "requests_carried_over", continuous,
                                    f"{agency} {year}: carried over {_fmt(carried_over.value)} "
                                    f"{'as' if continuous else 'but'} the {year - 1} report carried forward "
                                    f"{_fmt(forward.value)}"))

@@ -25,7 +25,8 @@ def report_structure(context: dg.AssetExecutionContext, duckdb: DuckDBResource) 
     with duckdb.get_connection() as conn:
         stats = pipeline.build_structure(conn, partitions_of(context))
         for table in ("report_sections", "report_tables"):
-            yield dg.MaterializeResult(asset_key=table, metadata=table_metadata(conn, table, stats, partitions_of(context)))
+            yield dg.MaterializeResult(asset_key=table,
+                                       metadata=table_metadata(conn, table, stats, partitions_of(context)))
 
 
 

@@ -74,13 +74,15 @@ TABLES: dict[str, TableSpec] = {t.name: t for t in (
         _c("is_annual_report", pl.Boolean, "whether the document is a disclosure annual report"),
         _c("not_report_reason", pl.String, "why it is not, when it is not"),
         _c("agency_name", pl.String, "publishing body"),
-        _c("agency_key", pl.String, "division_code:body (e.g. '350128:平潭综合实验区'): one key for every name variant of one body; NULL when the division is unresolved"),
+        _c("agency_key", pl.String, "division_code:body (e.g. '350128:平潭综合实验区'): one key for every name "
+           "variant of one body; NULL when the division is unresolved"),
         _c("admin_level", pl.String, "province | city | county | township | department"),
         _c("jurisdiction_level", pl.String, "level of the government the body belongs to"),
         _c("division_code", pl.String, "registry code (行政区划代码) of the division the body belongs to; a zone or "
            "department hangs under the division that runs it; NULL when unresolved (see division_reason)"),
         _c("body_kind", pl.String, "government | government_office | department | township | special_area"),
-        _c("body_type", pl.String, "the department (水务局, 税务局), special area (综合实验区) or township kind (街道, 镇, 乡)"),
+        _c("body_type", pl.String, "the department (水务局, 税务局), special area (综合实验区) or township kind "
+           "(街道, 镇, 乡)"),
         _c("division_reason", pl.String, "how the division was resolved, or why it was not"),
         _c("division_candidates", pl.String, "JSON list: full names of the divisions an ambiguous name may mean",
            json=True),
@@ -131,7 +133,8 @@ TABLES: dict[str, TableSpec] = {t.name: t for t in (
         _c("value", pl.Float64, "the value (counts, yuan, or 万元 as the unit says)"),
         _c("unit", pl.String, "items | requests | cases | yuan | wan_yuan | count"),
         _c("section_key", pl.String, "section the evidence sits in"),
-        _c("evidence", pl.String, "the sentence, or the cell as the document labels it ('表三 （七）总计 / 总计: 105')"),
+        _c("evidence", pl.String, "the sentence, or the cell as the document labels it "
+           "('表三 （七）总计 / 总计: 105')"),
         _c("method", pl.String, "prose | table"),
         _c("approx", pl.Boolean, "the report gives the figure approximately (余/多/近/约)"),
         _c("table_key", pl.String, "table facts: the table (joins report_tables); NULL for prose"),
@@ -194,7 +197,8 @@ TABLES: dict[str, TableSpec] = {t.name: t for t in (
         _c("division_code", pl.String, "registry code (行政区划代码) of the division the body belongs to; a zone or "
            "department hangs under the division that runs it; NULL when unresolved (see division_reason)"),
         _c("body_kind", pl.String, "government | government_office | department | township | special_area"),
-        _c("body_type", pl.String, "the department (水务局, 税务局), special area (综合实验区) or township kind (街道, 镇, 乡)"),
+        _c("body_type", pl.String, "the department (水务局, 税务局), special area (综合实验区) or township kind "
+           "(街道, 镇, 乡)"),
         _c("division_reason", pl.String, "how the division was resolved, or why it was not"),
         _c("division_candidates", pl.String, "JSON list: full names of the divisions an ambiguous name may mean",
            json=True),
@@ -203,7 +207,8 @@ TABLES: dict[str, TableSpec] = {t.name: t for t in (
         _c("written_date", pl.Date, "signature date"),
         _c("template", pl.String, "legacy | 2019 | 2021"),
         _c("content_type", pl.String, "html | text | markdown | pdf"),
-        _c("status", pl.String, "scored | quarantined | needs_review | not_a_report | unreadable | duplicate | pending"),
+        _c("status", pl.String, "scored | quarantined | needs_review | not_a_report | unreadable | duplicate "
+           "| pending"),
         _c("status_reason", pl.String, "why, in words"),
         _c("section_count", pl.Int32, "sections found"),
         _c("fact_count", pl.Int32, "facts extracted"),
