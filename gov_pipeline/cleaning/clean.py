@@ -105,8 +105,8 @@ def clean_document(raw: RawDocument, data: bytes) -> CleaningResult:
         return fail("unreadable", str(exc))
     body, page_text, log, meta = extracted.body, extracted.page_text, extracted.log, extracted.meta
     if len(body) > MAX_TEXT_CHARS:  # a cut text would be scored without the part past the cut
-        return fail("unreadable", f"extracted text of {len(body):,} characters exceeds the {MAX_TEXT_CHARS:,}-character "
-                                  "limit: not read partially")
+        return fail("unreadable", f"extracted text of {len(body):,} characters exceeds the "
+                                  f"{MAX_TEXT_CHARS:,}-character limit: not read partially")
     body, converted = _normalise(body, log)
     page_text, _ = _normalise(page_text[:PAGE_METADATA_CHARS], NoiseLog())
     body = restore_flattened_lines(drop_inline_chrome(drop_markup_residue(body, log), log))

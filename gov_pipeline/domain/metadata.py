@@ -26,7 +26,8 @@ _TITLE_IN_BODY = regex.compile(
     rf"[{HAN}（）()]{{2,40}}?{_YEAR}\s*年度?{HAN}{{0,12}}?(?:政府信息公开|政务公开|信息公开)"
     r"(?:工作)?(?:年度)?(?:报告|年报)"
 )
-_NOT_REPORT_TITLE = re.compile(r"(?:关于.{0,60}的?(?:函|通知|通报|公告|批复|意见|决定|请示|方案))|(?:^.{0,40}(?:函|通知|通报|公告)$)")
+_NOT_REPORT_TITLE = re.compile(
+    r"(?:关于.{0,60}的?(?:函|通知|通报|公告|批复|意见|决定|请示|方案))|(?:^.{0,40}(?:函|通知|通报|公告)$)")
 _SITE_SUFFIX = re.compile(r"\s*[_|—\-]+\s*[^_|—\-]{0,40}$")
 _AGENCY_SUFFIX = (
     "人民政府办公厅|人民政府办公室|人民政府|管理委员会|管委会|街道办事处|办事处|委员会|办公厅|办公室|"
@@ -96,10 +97,10 @@ def clean_title(raw: str | None) -> str | None:
         return None
     title = re.sub(r"\s+", " ", raw).strip(MARKUP_CHARS)
     for _ in range(3):
-        if _REPORT_TITLE.search(title) and (stripped := _SITE_SUFFIX.sub("", title)) != title:
-            if _REPORT_TITLE.search(stripped) or _NOT_REPORT_TITLE.search(stripped):
-                title = stripped
-                continue
+        if (_REPORT_TITLE.search(title) and (stripped := _SITE_SUFFIX.sub("", title)) != title
+                and (_REPORT_TITLE.search(stripped) or _NOT_REPORT_TITLE.search(stripped))):
+            title = stripped
+            continue
         break
     return title or None
 
@@ -112,11 +113,12 @@ def title_from_body(body: str) -> str | None:
     def titled(text: str) -> bool:
         return len(text) <= 60 and bool(_REPORT_TITLE.search(text) or _NOT_REPORT_TITLE.search(text))
 
-    for first, second in zip(lines, lines[1:] + [""]):
+    for first, second in zip(lines, [*lines[1:], ""], strict=False):  # no lines: no pairs
         if titled(first):
             return first
         continues = not titled(second) or len(second) <= 6 or re.match(rf"{_YEAR}\s*年", second)
-        if second and continues and len(first) <= 30 and not re.search(r"[。，；：,;:]", first) and titled(first + second):
+        if (second and continues and len(first) <= 30 and not re.search(r"[。，；：,;:]", first)
+                and titled(first + second)):
             return first + second
     named = _TITLE_IN_BODY.search(body[:1500])
     if named:
@@ -309,7 +311,9 @@ def is_annual_report(title: str | None, body: str) -> tuple[bool, str | None]:
         return False, f"title '{title}' names a {kind.group(1) if kind else 'notice'}, not an annual report"
     if title and _REPORT_TITLE.search(title):
         return True, None
-    if re.search(r"本(?:年度)?报告|年度报告(?:如下|全文)|现将.{0,20}年度报告", body[:1500]) or _TITLE_IN_BODY.search(body[:1500]):
+    opening = body[:1500]
+    if (re.search(r"本(?:年度)?报告|年度报告(?:如下|全文)|现将.{0,20}年度报告", opening)
+            or _TITLE_IN_BODY.search(opening)):
         return True, None
     return False, "neither the title nor the opening names a government information-disclosure annual report"
 
