@@ -31,6 +31,7 @@ from gov_pipeline.domain.normalize import (
     to_simplified,
     unwrap_lines,
 )
+from gov_pipeline.domain.numbers import HEADING_NUMBERS, PART_NUMBER
 from gov_pipeline.domain.records import CleanedDocument, DocumentFailure, RawDocument
 from gov_pipeline.ingest.decoding import UndecodableError
 from gov_pipeline.structure.sections import stated_reports
@@ -42,9 +43,8 @@ PAGE_METADATA_CHARS = 8000  # page metadata rows (索引号, 发布日期…) si
 MIN_REPORT_CJK = 50
 _ENTITY = re.compile(r"&(?:#\d{2,7}|#x[0-9a-fA-F]{2,6}|[a-zA-Z]{2,8});")
 _NOT_CJK = regex.compile(rf"{NOT_HAN}+")
-_BLOCK_START = re.compile(
-    r"^(?:\||[一二三四五六七八九十]+[、.．]|[（(][一二三四五六七八九十\d]+[)）]|\d+[、.．](?!\d)|第[一二三四五六七八九十]+[章节部分]|附件|附表)"
-)
+_BLOCK_START = re.compile(rf"^(?:\||{'|'.join(HEADING_NUMBERS)}|{PART_NUMBER}[章节部分]|附件|附表)")
+"""A line that starts a block of its own (a heading, a table row, an annex): never joined to the line above."""
 
 
 @dataclass(frozen=True)
@@ -106,8 +106,8 @@ def clean_document(raw: RawDocument, data: bytes) -> CleaningResult:
         return fail("unreadable", str(exc))
     body, page_text, log, meta = extracted.body, extracted.page_text, extracted.log, extracted.meta
     if len(body) > MAX_TEXT_CHARS:  # a cut text would be scored without the part past the cut
-        return fail("unreadable", f"extracted text of {len(body):,} characters exceeds the {MAX_TEXT_CHARS:,}-character "
-                                  "limit: not read partially")
+        return fail("unreadable", f"extracted text of {len(body):,} characters exceeds the "
+                                  f"{MAX_TEXT_CHARS:,}-character limit: not read partially")
     body, converted = _normalise(body, log)
     page_text, _ = _normalise(page_text[:PAGE_METADATA_CHARS], NoiseLog())
     body = restore_flattened_lines(drop_inline_chrome(drop_markup_residue(body, log), log))

@@ -11,18 +11,14 @@ import regex
 from gov_pipeline.cleaning.grids import is_pipe_row
 from gov_pipeline.domain.charclass import HAN
 from gov_pipeline.domain.metadata import report_year
+from gov_pipeline.domain.numbers import HEADING_NUMBERS, PART_NUMBER, SMALL_NUMERAL, SMALL_NUMERALS
 from gov_pipeline.domain.records import Section
 
-CN_NUMERALS = "一二三四五六七八九十"
-_L1 = rf"[{CN_NUMERALS}]{{1,3}}\s*[、.．]"
-_L2 = rf"[（(]\s*[{CN_NUMERALS}]{{1,3}}\s*[)）]"
-_L3 = r"\d{1,2}\s*[、.．](?!\d)"
-_L4 = r"[（(]\s*\d{1,2}\s*[)）]"
-_MARKERS = ((1, re.compile(_L1)), (2, re.compile(_L2)), (3, re.compile(_L3)), (4, re.compile(_L4)))
-_PART = re.compile(rf"第[{CN_NUMERALS}]{{1,3}}(?:部分|章)")
+_MARKERS = tuple((level, re.compile(pattern)) for level, pattern in enumerate(HEADING_NUMBERS, start=1))
+_PART = re.compile(rf"{PART_NUMBER}(?:部分|章)")
 _HEADING_END = re.compile(
     r"[。；;！？!?]|：(?=.)|:(?=.)|(?<=情况|措施|形式|类别|数量|事项|概述|内容|做法|问题)(?=\d)"
-    r"|(?=[（(][一二三四五六七八九十]{1,3}[)）])"
+    rf"|(?={HEADING_NUMBERS[1]})"
 )
 MAX_HEADING_CHARS = 40
 _LAST_TAIL = re.compile(r"^.{2,36}(?:情况|措施|事项|统计表|问题|概述)")
@@ -65,10 +61,10 @@ _HEADING_TAIL = r"(?:情况|措施|事项|统计表|概述|问题|总体情况)"
 # (The character before the numeral is checked in code: a pattern that starts with a look-behind is
 # tried at every position of the text, one that starts with the numerals skips ahead to them.)
 _GLUED_L1 = re.compile(
-    rf"([{CN_NUMERALS}]{{1,2}})、\s*(?:(?P<known>(?={KNOWN_HEADINGS.pattern}))"
+    rf"({SMALL_NUMERAL}{{1,2}})、\s*(?:(?P<known>(?={KNOWN_HEADINGS.pattern}))"
     rf"|(?=[^。，；：\n]{{2,30}}?{_HEADING_TAIL}))"
 )
-_NOT_BEFORE_KNOWN = frozenset("第" + CN_NUMERALS)
+_NOT_BEFORE_KNOWN = frozenset("第" + SMALL_NUMERALS)
 _SENTENCE_END = frozenset("。；！？”」）)")
 
 
@@ -207,8 +203,8 @@ def stated_reports(text: str) -> list[int]:
 def _plausible_top(heading: str, seen: list[str]) -> bool:
     """Top-level numerals run 一、二、三…: a repeated or backwards numeral is a list item in prose."""
     numeral = heading[0]
-    order = CN_NUMERALS.find(numeral)
-    if seen and order <= CN_NUMERALS.find(seen[-1]) and numeral != "一":
+    order = SMALL_NUMERALS.find(numeral)
+    if seen and order <= SMALL_NUMERALS.find(seen[-1]) and numeral != "一":
         return False
     seen.append(numeral)
     return True

@@ -18,7 +18,13 @@ from functools import cache
 from gov_pipeline.cleaning.grids import parse_pipe_row
 from gov_pipeline.cleaning.pdf_text import PAGE_BREAK
 from gov_pipeline.domain.identities import RowSums, consistent, of_table, row_sums
-from gov_pipeline.domain.numbers import ITEM_NUMBER, parse_decimal
+from gov_pipeline.domain.numbers import (
+    CELL_PATTERN,
+    CELL_TOKEN_PATTERN,
+    DIGIT_ITEM_NUMBER,
+    ITEM_NUMBER,
+    parse_decimal,
+)
 from gov_pipeline.domain.records import TableCell
 from gov_pipeline.domain.template import (
     LEGACY_ANCHOR,
@@ -39,9 +45,8 @@ from gov_pipeline.domain.template import (
     detect_template,
 )
 
-RAW_TOKENS = ("/", "／", "—", "－", "-", "——", "无", "--")
-_VALUE_TOKEN = re.compile(r"\d{1,3}(?:[,，]\d{3})+(?:\.\d+)?|\d+(?:\.\d+)?|——|--|[/／—－\-]|无")
-_VALUE_CELL = re.compile(r"^\s*(?:-?\d{1,3}(?:[,，]\d{3})+(?:\.\d+)?|-?\d+(?:\.\d+)?|——|--|[/／—－\-]|无)?\s*$")
+_VALUE_TOKEN = re.compile(CELL_TOKEN_PATTERN)
+_VALUE_CELL = re.compile(CELL_PATTERN)
 _VALUE_RUN = re.compile(r"(?<![\d.])\d[\d \t.,，]*")
 _LEAD_VALUES = re.compile(r"^[\s\d.,，/／—－\-无]*")
 _IMPLAUSIBLE_DECIMAL = re.compile(r"\d+\.\d{5,}")  # digits of two cells run together
@@ -49,7 +54,7 @@ _NOT_DIGIT_OR_SPACE = re.compile(r"[^\d\s]")
 # the rest of a wrapped label before its numbers ("期不补正、行政机关不再处理其政府信 67 3 0 0 1 0 71")
 _LABEL_REMNANT = re.compile(r"^[^\d|]{1,40}?(?=\d)")
 _LEADING_UNIT = re.compile(r"^\s*(?:人次|万元|条|件|个|次|元|项|篇|期|家|人)(?=\s*\d)")
-_TRAILING_ITEM_NUMBER = re.compile(r"(?<=\s)\d{1,2}\s*[、.．]\s*$")
+_TRAILING_ITEM_NUMBER = re.compile(rf"(?<=\s){DIGIT_ITEM_NUMBER}\s*$")
 MAX_RUN_DIGITS = 48
 MAX_SOLVER_STEPS = 100_000  # a step is one cell tried; ~0.1 s
 MAX_READINGS = 64
@@ -58,7 +63,7 @@ CUMULATIVE = RowSums(2, at_least=((1, 0),))  # legacy: 历年累计 >= 本年度
 MAX_REGION_CHARS = 20000
 LEGACY_MAX_LINES = 80
 TABLE2_ANCHOR = re.compile(r"第二十条\s*第\s*[（(]\s*一\s*[)）]\s*项")
-TABLE4_MAX_LINES = 24  # header and data rows, or three small block tables with their labels  # a statistics table of 2008-2018 has at most ~40 rows
+TABLE4_MAX_LINES = 24  # header and data rows, or three small block tables with their labels
 
 
 def cell_value(token: str) -> float | None:
@@ -237,7 +242,8 @@ def _read_rows(text: str, rule: RowSums) -> list[Observed]:
         return [Observed("", tokens[:width], "text_row")]
     digits = _NOT_DIGIT_OR_SPACE.sub(" ", lead).strip()
     if not digits or "." in lead or not all(t.isdigit() for t in tokens):
-        return [Observed("", [], "text_row", note=f"{len(tokens)} values where the table has {width} columns: '{lead}'")]
+        return [Observed("", [], "text_row",
+                         note=f"{len(tokens)} values where the table has {width} columns: '{lead}'")]
     count = sum(map(len, digits.split()))
     # several rows in one run only where spaces separate cells (PDF text), never in a glued digit run
     most_rows = count // width if len(tokens) > width else 1
@@ -419,7 +425,7 @@ def _resolve_ambiguous(filled: dict[str, Observed], columns: tuple[str, ...]) ->
         return
     identities = of_table("table3", "column")
     grid: dict[str, dict[str, float | None]] = {
-        key: dict(zip(columns, map(cell_value, row.values))) if row.values else dict.fromkeys(columns)
+        key: dict(zip(columns, map(cell_value, row.values), strict=False)) if row.values else dict.fromkeys(columns)
         for key, row in filled.items()}
     solutions: list[tuple[tuple[int, ...], ...]] = []
     chosen: list[tuple[int, ...]] = []
@@ -435,7 +441,7 @@ def _resolve_ambiguous(filled: dict[str, Observed], columns: tuple[str, ...]) ->
             return
         key = ambiguous[index]
         for reading in filled[key].candidates:
-            grid[key] = dict(zip(columns, map(float, reading)))
+            grid[key] = dict(zip(columns, map(float, reading), strict=True))
             if consistent(grid, identities):
                 chosen.append(reading)
                 choose(index + 1)
@@ -445,7 +451,8 @@ def _resolve_ambiguous(filled: dict[str, Observed], columns: tuple[str, ...]) ->
     choose(0)
     if steps > MAX_SOLVER_STEPS:
         for key in ambiguous:
-            filled[key].note = f"{filled[key].note}; not resolved: search across rows stopped after {MAX_SOLVER_STEPS} steps"
+            filled[key].note = (f"{filled[key].note}; not resolved: search across rows stopped after "
+                                f"{MAX_SOLVER_STEPS} steps")
     elif len(solutions) == 1:
         for key, reading in zip(ambiguous, solutions[0], strict=True):
             row = filled[key]
@@ -527,7 +534,8 @@ def _table4(doc_id: str, table_idx: int, lines: list[str]) -> list[TableCell]:
         label = next((block for block, pattern in _TABLE4_BLOCK_LABELS if pattern.search(text)), None)
         values = [c for c in cells if c.strip()] if cells is not None else []
         if len(values) == len(TABLE4_OUTCOMES) and all(_VALUE_CELL.match(v) for v in values):
-            block = named if named and named not in blocks else next((b for b in TABLE4_BLOCKS if b not in blocks), None)
+            block = named if named and named not in blocks else next(
+                (b for b in TABLE4_BLOCKS if b not in blocks), None)
             if block is not None:
                 blocks[block] = values
             named = None
@@ -566,7 +574,8 @@ def _legacy(doc_id: str, table_idx: int, lines: list[str]) -> list[TableCell]:
         if target is None or target.spec is None or target.spec.key in done:
             continue
         if target is not row:
-            target.values, target.source, target.note, target.candidates = row.values, row.source, row.note, row.candidates
+            target.values, target.source = row.values, row.source
+            target.note, target.candidates = row.note, row.candidates
         done.add(target.spec.key)
         cells += _cells(doc_id, table_idx, "other", len(done) - 1, target.spec.key, target, ("year", "cumulative"))
         waiting = None
