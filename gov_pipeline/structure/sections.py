@@ -13,6 +13,7 @@ from gov_pipeline.domain.charclass import HAN
 from gov_pipeline.domain.metadata import report_year
 from gov_pipeline.domain.numbers import HEADING_NUMBERS, PART_NUMBER, SMALL_NUMERAL, SMALL_NUMERALS
 from gov_pipeline.domain.records import Section
+from gov_pipeline.domain.template import SECTIONS, STATISTICS_TABLE_HEADING
 
 _MARKERS = tuple((level, re.compile(pattern)) for level, pattern in enumerate(HEADING_NUMBERS, start=1))
 _PART = re.compile(rf"{PART_NUMBER}(?:部分|章)")
@@ -30,18 +31,12 @@ _BARE_HEADING_END = re.compile(r"(?:情况|类别|形式|数量|措施|问题|�
 _TABLE_ROW_REST = re.compile(r"^\s*\d[\d\s.,，/／—－\-]*$")
 _TABLE_ROW_END = re.compile(r"\d+(?:\s+\d+)+\s*$")
 
-# Canonical keys (data_contract.md), tried in this order: a fee or review section also says 申请, and a
-# requests section may also mention 不予公开, so the more specific families come first.
-SECTION_KEYWORDS: tuple[tuple[str, re.Pattern[str]], ...] = (
-    ("fees", re.compile(r"收费|减免|信息处理费|费用")),
-    ("review_litigation", re.compile(r"复议|诉讼")),
-    ("problems", re.compile(r"问题|不足|改进|整改|下一步|打算|工作计划|努力方向|工作思路")),
-    ("other", re.compile(r"其他需要报告|其他事项|其他需报告|需要说明")),
-    ("requests", re.compile(r"依申请|收到和处理|申请(?:公开)?(?:的)?(?:办理|处理)?情况|受理.{0,6}申请|申请.{0,4}情况")),
-    ("proactive", re.compile(r"主动公开")),
-    ("refusals", re.compile(r"不予公开")),
-    ("overview", re.compile(r"概述|总体情况|基本情况|概况|总体|主要做法|工作情况|工作开展情况|主要工作")),
-)
+SECTION_KEYWORDS: tuple[tuple[str, re.Pattern[str]], ...] = tuple(
+    (spec.key, re.compile(spec.words)) for spec in SECTIONS)
+"""Canonical keys (data_contract.md) by the topic words of a heading, in the vocabulary's order."""
+_DECLARED_HEADINGS = tuple((spec.key, re.compile(f"(?:{'|'.join(h for h in spec.headings if h)})"))
+                           for spec in SECTIONS if any(spec.headings))
+_HEADING_NOISE = re.compile(r"[\s“”\"：:。]")
 # Containers whose sub-sections keep their own topic (（二）主动公开… under 一、总体情况); under any other
 # section a sub-section belongs to its parent (（一）扩大主动公开范围 under 五、问题及改进 is an improvement).
 GENERIC_KEYS = ("overview", "unknown", "preamble")
@@ -49,12 +44,8 @@ GENERIC_KEYS = ("overview", "unknown", "preamble")
 # a lost top-level heading left it).
 OWN_TOPIC_KEYS = ("problems", "fees", "review_litigation", "other")
 # Known top-level headings, so a heading glued to its first sentence ("一、总体情况2019年，…") is cut right.
-KNOWN_HEADINGS = re.compile(
-    r"(?:总体情况|概述|主动公开政府信息(?:的)?情况|收到和处理政府信息公开申请(?:的)?情况|"
-    r"(?:因)?政府信息公开(?:申请)?(?:工作)?(?:被申请)?行政.?复议[、和及](?:提起)?行政诉讼(?:的)?情况|"
-    r"(?:政府信息公开工作)?存在的主要问题及改进(?:情况|措施)|"
-    r"其他需要报告的事项|政府信息公开情况统计表)"
-)
+KNOWN_HEADINGS = re.compile("(?:" + "|".join([STATISTICS_TABLE_HEADING] + [
+    h for spec in SECTIONS for h in spec.headings if h]) + ")")
 _HEADING_TAIL = r"(?:情况|措施|事项|统计表|概述|问题|总体情况)"
 # A top-level heading glued into running text: a known heading after any character, or 一、…情况 right
 # after a sentence ends.
@@ -76,6 +67,13 @@ class Heading:
 
 
 def section_key(heading: str) -> str:
+    """The section a heading names: a heading of the vocabulary (spacing, 的, quotes, a leading year
+    ignored) by its key, else the first key whose topic words it contains, else 'unknown'."""
+    marker = next((m for _, pattern in _MARKERS if (m := pattern.match(heading))), None) or _PART.match(heading)
+    body = _HEADING_NOISE.sub("", heading[marker.end():] if marker else heading)
+    for key, declared in _DECLARED_HEADINGS:
+        if declared.fullmatch(body):
+            return key
     for key, pattern in SECTION_KEYWORDS:
         if pattern.search(heading):
             return key
