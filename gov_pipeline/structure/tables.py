@@ -258,11 +258,23 @@ def _read_rows(text: str, rule: RowSums) -> list[Observed]:
             return [Observed("", values[i * width:(i + 1) * width], "digit_run" if rows == 1 else "text_row")
                     for i in range(rows)]
         if rows == 1 and readings.values:
-            return [Observed("", [], "digit_run", candidates=list(readings.values),
+            agreed = _agreed_cells(readings.values)
+            return [Observed("", agreed if any(v != UNSPLIT for v in agreed) else [], "digit_run",
+                             candidates=list(readings.values),
                              note=f"digit run '{lead}' has {len(readings.values)} readings that satisfy the "
-                                  "table's row identities")]
+                                  "table's row identities; only the cells every reading agrees on are read")]
     return [Observed("", [], "digit_run", note=f"digit run '{lead[:80]}' has no reading that satisfies the table's "
                                                 "row identities")]
+
+
+UNSPLIT = "?"
+"""The token of a cell of a digit run whose readings disagree on it: no number is read there."""
+
+
+def _agreed_cells(readings: Sequence[tuple[int, ...]]) -> list[str]:
+    """The cells on which every reading of a run agrees (the readings are all those the identities
+    allow, so such a cell is certain); UNSPLIT where they differ."""
+    return [str(values[0]) if len(set(values)) == 1 else UNSPLIT for values in zip(*readings, strict=True)]
 
 
 @dataclass(frozen=True)
@@ -418,15 +430,16 @@ def _assign_table3(rows: list[Observed], width: int) -> dict[str, Observed]:
 def _resolve_ambiguous(filled: dict[str, Observed], columns: tuple[str, ...]) -> None:
     """Choose among the remaining digit-run readings with table 3's column identities (outcomes add
     up to （七）总计; received + carried over = total + carried forward): rows are tried one after
-    another and a partial choice is dropped as soon as an identity it completes breaks. A choice is
-    kept only when it is the single one that satisfies them; the search is capped, with the reason."""
-    ambiguous = [key for key, row in filled.items() if row.candidates and not row.values]
+    another and a partial choice is dropped as soon as an identity it completes breaks. Every choice
+    that satisfies them is found (up to MAX_READINGS): a row takes the cells all of them agree on, the
+    whole row when there is one; the search is capped, with the reason, and then nothing is chosen."""
+    ambiguous = [key for key, row in filled.items() if row.candidates]
     if not ambiguous:
         return
     identities = of_table("table3", "column")
     grid: dict[str, dict[str, float | None]] = {
-        key: dict(zip(columns, map(cell_value, row.values), strict=False)) if row.values else dict.fromkeys(columns)
-        for key, row in filled.items()}
+        key: dict(zip(columns, map(cell_value, row.values), strict=False)) if row.values and not row.candidates
+        else dict.fromkeys(columns) for key, row in filled.items()}
     solutions: list[tuple[tuple[int, ...], ...]] = []
     chosen: list[tuple[int, ...]] = []
     steps = 0
@@ -434,7 +447,7 @@ def _resolve_ambiguous(filled: dict[str, Observed], columns: tuple[str, ...]) ->
     def choose(index: int) -> None:
         nonlocal steps
         steps += 1
-        if len(solutions) > 1 or steps > MAX_SOLVER_STEPS:
+        if len(solutions) > MAX_READINGS or steps > MAX_SOLVER_STEPS:
             return
         if index == len(ambiguous):
             solutions.append(tuple(chosen))
@@ -449,16 +462,22 @@ def _resolve_ambiguous(filled: dict[str, Observed], columns: tuple[str, ...]) ->
         grid[key] = dict.fromkeys(columns)
 
     choose(0)
-    if steps > MAX_SOLVER_STEPS:
+    if steps > MAX_SOLVER_STEPS or len(solutions) > MAX_READINGS:
         for key in ambiguous:
             filled[key].note = (f"{filled[key].note}; not resolved: search across rows stopped after "
-                                f"{MAX_SOLVER_STEPS} steps")
-    elif len(solutions) == 1:
-        for key, reading in zip(ambiguous, solutions[0], strict=True):
-            row = filled[key]
-            row.values = [str(v) for v in reading]
+                                f"{min(steps, MAX_SOLVER_STEPS)} steps and {len(solutions)} readings")
+        return
+    for index, key in enumerate(ambiguous):
+        row = filled[key]
+        readings = sorted({solution[index] for solution in solutions})
+        if len(readings) == 1:
+            row.values, row.candidates = [str(v) for v in readings[0]], []
             row.note = f"{row.note}; resolved by the table's column identities"
-            row.candidates = []
+        elif readings:
+            agreed = _agreed_cells(readings)
+            row.values = agreed if any(v != UNSPLIT for v in agreed) else []
+            row.note = (f"{row.note}; {len(readings)} readings remain with the table's column identities: "
+                        "only the cells they agree on are read")
 
 
 def _column_key(header: str) -> str | None:
