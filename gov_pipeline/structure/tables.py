@@ -40,6 +40,7 @@ from gov_pipeline.domain.template import (
     TABLE4_ANCHOR,
     TABLE4_BLOCKS,
     TABLE4_COLUMNS,
+    TABLE4_OUTCOME_LABELS,
     TABLE4_OUTCOMES,
     RowSpec,
     detect_template,
@@ -487,8 +488,9 @@ def _column_key(header: str) -> str | None:
 
 def table3_columns(lines: Sequence[str]) -> tuple[str, ...]:
     """Keys of table 3's value columns, in order. A grid's header rows name them (real tables add a
-    小计 column or reorder); where the header is lost or flattened, the template's order is used, with
-    a 小计 column after 其他 when the header mentions one."""
+    小计 column, leave out applicant columns or reorder): the columns from 自然人 to 总计, each named once.
+    Where the header is lost or flattened, the template's order is used, with a 小计 column after 其他
+    when the header mentions one."""
     header_rows: list[list[str]] = []
     header_text = []
     for line in lines:
@@ -506,7 +508,8 @@ def table3_columns(lines: Sequence[str]) -> tuple[str, ...]:
             if key is None or key in trailing:
                 break
             trailing.insert(0, key)
-        if len(trailing) >= len(TABLE3_COLUMNS) and {"natural_person", "total"} <= set(trailing):
+        if {"natural_person", "total"} <= set(trailing) and (
+                len(trailing) >= len(TABLE3_COLUMNS) or trailing[0] == "natural_person"):
             return tuple(trailing)
     return TABLE3_COLUMNS_WITH_SUBTOTAL if "小计" in "".join(header_text) else TABLE3_COLUMNS
 
@@ -529,18 +532,46 @@ _TABLE4_BLOCK_LABELS = (("litigation_after_review", re.compile("复议后起诉"
                         ("review", re.compile("^[^诉]*行政复议[^诉]*$")))
 
 
+_TABLE4_OUTCOME_WORDS = tuple((outcome, re.compile(label.replace("结果", "(?:结果)?")))
+                              for outcome, label in TABLE4_OUTCOME_LABELS.items())
+
+
+def _labelled_values(cells: list[str] | None) -> tuple[str, list[str]]:
+    """A grid row's label and its value cells ('' and [] for a text line)."""
+    if cells is None:
+        return "", []
+    label_cells, values = _split_label_values([c.strip() for c in cells])
+    return "".join(label_cells), [v for v in values if v.strip()]
+
+
 def _table4(doc_id: str, table_idx: int, lines: list[str]) -> list[TableCell]:
-    """Table 4's 15 values: the first run of >= 15 digits under the 行政复议/行政诉讼 header, or its
-    three blocks printed as small tables of five (PDF-to-markdown), each named by the label above it
-    or else taken in template order."""
+    """Table 4's 15 values, from whichever shape the page gives: the first run of >= 15 digits under
+    the 行政复议/行政诉讼 header; its three blocks as rows of five, named by their label in the row or
+    above it (PDF-to-markdown pieces, a table with one row per block) or else taken in template order;
+    or its five outcomes as rows of three (one column per block)."""
     width = len(TABLE4_COLUMNS)
     rule = row_sums("table4", TABLE4_COLUMNS)
     blocks: dict[str, list[str]] = {}
+    outcomes: dict[str, list[str]] = {}
     named: str | None = None
     unread: Observed | None = None  # a run the identities could not split: kept for its reason
     for line in lines:
         cells = parse_pipe_row(line)
         text = " ".join(c for c in cells if c) if cells is not None else line
+        row_label, values = _labelled_values(cells)
+        label = next((block for block, pattern in _TABLE4_BLOCK_LABELS if pattern.search(row_label or text)), None)
+        if len(values) == len(TABLE4_OUTCOMES) and all(_VALUE_CELL.match(v) for v in values):
+            block = label if label and row_label else named
+            block = block if block and block not in blocks else next((b for b in TABLE4_BLOCKS if b not in blocks),
+                                                                     None)
+            if block is not None:
+                blocks[block] = values
+            named = None
+            continue
+        outcome = next((o for o, pattern in _TABLE4_OUTCOME_WORDS if pattern.fullmatch(row_label)), None)
+        if outcome and len(values) == len(TABLE4_BLOCKS) and all(_VALUE_CELL.match(v) for v in values):
+            outcomes.setdefault(outcome, values)
+            continue
         for run in re.finditer(r"(?<![\d.])\d[\d ]*\d(?![\d.])", text):
             if len(re.sub(r"\D", "", run.group(0))) < width:
                 continue
@@ -550,19 +581,15 @@ def _table4(doc_id: str, table_idx: int, lines: list[str]) -> list[TableCell]:
                 if _has_values(found):
                     return _cells(doc_id, table_idx, "table4", 0, "review_litigation", found[0], TABLE4_COLUMNS)
                 unread = unread or found[0]
-        label = next((block for block, pattern in _TABLE4_BLOCK_LABELS if pattern.search(text)), None)
-        values = [c for c in cells if c.strip()] if cells is not None else []
-        if len(values) == len(TABLE4_OUTCOMES) and all(_VALUE_CELL.match(v) for v in values):
-            block = named if named and named not in blocks else next(
-                (b for b in TABLE4_BLOCKS if b not in blocks), None)
-            if block is not None:
-                blocks[block] = values
-            named = None
-        elif label is not None:
+        if label is not None:
             named = label
     if len(blocks) == len(TABLE4_BLOCKS):
         row = Observed("行政复议 / 行政诉讼", [v for b in TABLE4_BLOCKS for v in blocks[b]], "grid",
-                       note="three block tables of five")
+                       note="three block rows of five")
+        return _cells(doc_id, table_idx, "table4", 0, "review_litigation", row, TABLE4_COLUMNS)
+    if len(outcomes) == len(TABLE4_OUTCOMES):
+        by_block = [outcomes[o][b] for b in range(len(TABLE4_BLOCKS)) for o in TABLE4_OUTCOMES]
+        row = Observed("行政复议 / 行政诉讼", by_block, "grid", note="five outcome rows of three blocks")
         return _cells(doc_id, table_idx, "table4", 0, "review_litigation", row, TABLE4_COLUMNS)
     return _cells(doc_id, table_idx, "table4", 0, "review_litigation", unread, TABLE4_COLUMNS) if unread else []
 
