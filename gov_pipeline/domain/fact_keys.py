@@ -125,11 +125,14 @@ PROSE_KEYS: tuple[FactKey, ...] = (
     FactKey("fees_collected_yuan", "yuan", FEE_SECTIONS, "fees charged for answering requests, in yuan", ("费",),
             topic=r"收取?[^，,。；;]{0,6}?费用?|收费", key_fact="fees", phrasings=(
                 Phrasing(rf"收取{_NC}{{0,14}}?(?:费|费用)(?:共计|共|合计|总计)?(?:为)?{{Q}}元"),
-                Phrasing(rf"(?:未|没有|不|无)(?:向申请人)?(?:发生)?(?:收取|收)(?:过)?(?:任何)?{_NC}{{0,6}}?(?:费用|费)",
+                # the object may list what was not charged for ('未收取检索、复印、邮寄等费用')
+                Phrasing(rf"(?:未|没有|不|无)(?:向申请人)?(?:发生)?(?:收取|收)(?:过)?(?:任何)?{_NC}{{0,12}}?(?:费用|费)",
                          zero=True),
             )),
     FactKey("review_total", "cases", REVIEW_SECTIONS, "administrative reviews (行政复议) about disclosure",
-            ("复议",), topic=r"行政复议", topic_must_not=NOT_A_COUNT_OF_CASES, key_fact="reviews", phrasings=(
+            # a bare 复议 listed with 诉讼 ('未发生…的复议、诉讼和申诉'), never 复议后起诉 / 未经复议
+            ("复议",), topic=r"行政复议|(?<!经)复议(?=[、和及与或]\s*(?:行政)?诉讼)",
+            topic_must_not=NOT_A_COUNT_OF_CASES, key_fact="reviews", phrasings=(
                 Phrasing(rf"行政复议(?:案件|申请)?{_NC}{{0,20}}?(?:共|共计|合计)?{{Q}}(?:件|起)", clause_must_not=r"其中"),
                 Phrasing(rf"{{Q}}(?:件|起){_NC}{{0,16}}行政复议"),
             )),

@@ -102,16 +102,18 @@ class Clause:
     keys: frozenset[str]  # the facts whose words it contains
     counts: bool  # it states a number at all
     coordinated: frozenset[str]  # facts it names in a respective ('分别') statement
+    cumulative: bool = False  # about a period longer than the year (以来, 累计…): only a zero holds for the year
 
 
 def _clauses(text: str, report_year: int | None) -> Iterable[Clause]:
     for piece in _CLAUSE_SPLIT.split(text):
         clause = piece.strip()
-        if not clause or _is_cumulative(clause, report_year):
+        if not clause:
             continue
         keys = frozenset().union(*(_KEYS_OF_WORD[word] for word in set(_WORD.findall(clause))))
         if keys:
-            yield Clause(clause, keys, STATES_A_NUMBER.search(clause) is not None, _respective_keys(clause))
+            yield Clause(clause, keys, STATES_A_NUMBER.search(clause) is not None, _respective_keys(clause),
+                         _is_cumulative(clause, report_year))
 
 
 def _is_cumulative(clause: str, report_year: int | None) -> bool:
@@ -246,17 +248,25 @@ Reader = Callable[[Clause, bool, dict[str, Fact]], "tuple[float, bool] | None"]
 """(clause, whether it is in the fact's home section, the facts found so far) -> (value, approx) or None."""
 
 
-def _readers(fact: FactKey) -> tuple[tuple[Reader, bool], ...]:
-    """How a fact is read from a clause, in priority order, each with whether the clause must state a
-    number: its phrasings, then statements naming several facts, then zero statements."""
-    readers: list[tuple[Reader, bool]] = [
-        (partial(_phrasing_value, rule), not (rule.phrasing.zero or rule.phrasing.equals))
-        for rule in _RULES_OF[fact.key]]
+@dataclass(frozen=True)
+class ClauseReader:
+    """One way a fact is read from a clause."""
+
+    read: Reader
+    needs_number: bool  # the clause must state a number
+    zero: bool = False  # it reads a zero: one that holds since inception (以来) holds for the year too
+
+
+def _readers(fact: FactKey) -> tuple[ClauseReader, ...]:
+    """How a fact is read from a clause, in priority order: its phrasings, then statements naming
+    several facts, then its topic with the clause's one figure, then zero statements."""
+    readers = [ClauseReader(partial(_phrasing_value, rule), not (rule.phrasing.zero or rule.phrasing.equals),
+                            rule.phrasing.zero) for rule in _RULES_OF[fact.key]]
     if fact.topic:
-        readers.append((lambda clause, _home, _known: _coordinated_value(fact, clause), True))
-        readers.append((lambda clause, home, _known: _topic_quantity(fact, clause, home), True))
-        readers.append((lambda clause, _home, _known: (0.0, False) if _zero_statement(fact, clause) else None,
-                        False))
+        readers.append(ClauseReader(lambda clause, _home, _known: _coordinated_value(fact, clause), True))
+        readers.append(ClauseReader(lambda clause, home, _known: _topic_quantity(fact, clause, home), True))
+        readers.append(ClauseReader(
+            lambda clause, _home, _known: (0.0, False) if _zero_statement(fact, clause) else None, False, True))
     return tuple(readers)
 
 
@@ -265,28 +275,28 @@ _READERS = {fact.key: _readers(fact) for fact in PROSE_KEYS}
 
 def extract_prose_facts(doc_id: str, sections: Sequence[Section], report_year: int | None) -> list[Fact]:
     """One fact per registry key from the report's prose: the first of its readers that reads it, from
-    the first clause in the first of the key's sections that states it. Cumulative clauses never give
-    a year's fact."""
+    the first clause in the first of the key's sections that states it. Cumulative clauses give a
+    year's fact only as a zero ('开展工作以来…未收取…费用': nothing since inception, nothing this year)."""
     by_key: dict[str, list[tuple[Section, list[Clause]]]] = {}
     for section in sections:
         by_key.setdefault(section.section_key, []).append((section, list(_clauses(section.text, report_year))))
     found: dict[str, Fact] = {}
 
-    def first(fact: FactKey, read: Reader, needs_number: bool) -> Fact | None:
+    def first(fact: FactKey, reader: ClauseReader) -> Fact | None:
         for section_key in fact.sections:
             for section, clauses in by_key.get(section_key, ()):
                 home = section.section_key == fact.sections[0]
                 for clause in clauses:
-                    if fact.key in clause.keys and (clause.counts or not needs_number):
-                        value = read(clause, home, found)
+                    if fact.key in clause.keys and (clause.counts or not reader.needs_number) and (
+                            reader.zero or not clause.cumulative):
+                        value = reader.read(clause, home, found)
                         if value is not None:
                             return Fact(doc_id, fact.key, value[0], fact.unit, section.section_key,
                                         clause.text[:300], "prose", value[1])
         return None
 
     for fact in PROSE_KEYS:
-        read = next((f for reader, needs_number in _READERS[fact.key]
-                     if (f := first(fact, reader, needs_number)) is not None), None)
+        read = next((f for reader in _READERS[fact.key] if (f := first(fact, reader)) is not None), None)
         if read is not None:
             found[fact.key] = read
     return list(found.values())

@@ -233,3 +233,15 @@ def test_a_topic_with_its_one_figure_states_the_fact(text: str, section: str, ke
 ])
 def test_a_topic_and_a_figure_read_nothing_when_it_is_not_certain(text: str, section: str, key: str) -> None:
     assert key not in prose(text, section)
+
+
+def test_a_coordinated_zero_with_a_bare_review_word() -> None:
+    facts = prose("2015年度未发生针对政府信息公开事务的复议、诉讼和申诉。", "review_litigation")
+    assert {k: facts[k].value for k in ("review_total", "litigation_total", "complaints_total")} == {
+        "review_total": 0, "litigation_total": 0, "complaints_total": 0}
+
+
+def test_a_zero_since_inception_is_this_years_zero_but_a_cumulative_figure_is_not() -> None:
+    assert prose("我局开展政府信息公开工作以来,对依申请提供政府信息未收取检索、复印、邮寄等费用。", "fees")[
+        "fees_collected_yuan"].value == 0
+    assert "fees_collected_yuan" not in prose("开展工作以来累计收取检索费用200元。", "fees")
