@@ -75,6 +75,8 @@ DECIMAL_PATTERN = "-?" + UNSIGNED_DECIMAL_PATTERN
 NO_VALUE_TOKENS = ("——", "--", "/", "／", "—", "－", "-", "无")
 """What a table prints in a cell that states no number (longest first: one alternation reads them)."""
 NO_VALUE_PATTERN = "|".join(regex.escape(token) for token in NO_VALUE_TOKENS)
+VALUES_CHARS = r"\s\d.,，" + regex.escape("".join(dict.fromkeys("".join(NO_VALUE_TOKENS))))
+"""The characters of a run of table values (digits, separators, no-value marks), for a character class."""
 CELL_TOKEN_PATTERN = f"{UNSIGNED_DECIMAL_PATTERN}|{NO_VALUE_PATTERN}"
 """One token of a table row's values: a number or a no-value mark."""
 CELL_PATTERN = rf"^\s*(?:{DECIMAL_PATTERN}|{NO_VALUE_PATTERN})?\s*$"

@@ -11,7 +11,7 @@ import regex
 from gov_pipeline.cleaning.grids import is_pipe_row
 from gov_pipeline.domain.charclass import HAN
 from gov_pipeline.domain.metadata import report_year
-from gov_pipeline.domain.numbers import HEADING_NUMBERS, PART_NUMBER, SMALL_NUMERAL, SMALL_NUMERALS
+from gov_pipeline.domain.numbers import HEADING_NUMBERS, PART_NUMBER, SMALL_NUMERAL, SMALL_NUMERALS, VALUES_CHARS
 from gov_pipeline.domain.records import Section
 from gov_pipeline.domain.template import SECTIONS, STATISTICS_TABLE_HEADING
 
@@ -28,7 +28,7 @@ MAX_TITLE_CHARS = 60
 _SENTENCE_PUNCTUATION = re.compile(r"[。，；！？,;]")
 _SENTENCE_MARK = re.compile(r"[，。；：,;:！？\d|]")
 _BARE_HEADING_END = re.compile(r"(?:情况|类别|形式|数量|措施|问题|做法|成效|事项)$")
-_TABLE_ROW_REST = re.compile(r"^\s*\d[\d\s.,，/／—－\-]*$")
+_TABLE_ROW_REST = re.compile(rf"^\s*\d[{VALUES_CHARS}]*$")
 _TABLE_ROW_END = re.compile(r"\d+(?:\s+\d+)+\s*$")
 
 SECTION_KEYWORDS: tuple[tuple[str, re.Pattern[str]], ...] = tuple(

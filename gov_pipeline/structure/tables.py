@@ -23,6 +23,7 @@ from gov_pipeline.domain.numbers import (
     CELL_TOKEN_PATTERN,
     DIGIT_ITEM_NUMBER,
     ITEM_NUMBER,
+    VALUES_CHARS,
     parse_decimal,
 )
 from gov_pipeline.domain.records import TableCell
@@ -49,7 +50,7 @@ from gov_pipeline.domain.template import (
 _VALUE_TOKEN = re.compile(CELL_TOKEN_PATTERN)
 _VALUE_CELL = re.compile(CELL_PATTERN)
 _VALUE_RUN = re.compile(r"(?<![\d.])\d[\d \t.,，]*")
-_LEAD_VALUES = re.compile(r"^[\s\d.,，/／—－\-无]*")
+_LEAD_VALUES = re.compile(rf"^[{VALUES_CHARS}]*")
 _IMPLAUSIBLE_DECIMAL = re.compile(r"\d+\.\d{5,}")  # digits of two cells run together
 _NOT_DIGIT_OR_SPACE = re.compile(r"[^\d\s]")
 # the rest of a wrapped label before its numbers ("期不补正、行政机关不再处理其政府信 67 3 0 0 1 0 71")
@@ -660,7 +661,7 @@ def extract_tables(doc_id: str, text: str) -> list[TableCell]:
     """Every statistics table the report holds, as cells mapped to template rows and columns."""
     template = detect_template(text)
     cells: list[TableCell] = []
-    end_of_table3 = re.compile(r"结转下年度继续办理[\s\d|/／—－\-无]*")
+    end_of_table3 = re.compile(rf"结转下年度继续办理[{VALUES_CHARS}|]*")
     table3 = _region(text, TABLE3_ANCHOR, None)
     if table3:
         stop = end_of_table3.search(text, table3[0])
