@@ -14,8 +14,7 @@ from pathlib import Path
 from gov_pipeline_tests.layout_variants import (
     LAYOUTS,
     applies,
-    expected,
-    generation_of,
+    expected_of,
     read_back,
     score,
     template_reports,
@@ -28,7 +27,7 @@ def main() -> None:
     args = parser.parse_args()
     reports = template_reports()
     print(f"{len(reports)} template reports: " + ", ".join(r.name for r in reports))
-    print(f"{'layout':<24} {'reports':>7} {'facts':>6} {'right':>6} {'wrong':>6} {'recall':>7}")
+    print(f"{'layout':<32} {'reports':>7} {'facts':>6} {'right':>6} {'wrong':>6} {'recall':>7}")
     with tempfile.TemporaryDirectory() as folder:
         for layout in LAYOUTS:
             total = right = wrong = count = 0
@@ -36,12 +35,12 @@ def main() -> None:
                 if not applies(layout, report):
                     continue
                 count += 1
-                result = score(expected(report, generation_of(layout, report)), read_back(report, layout, Path(folder))[0])
+                result = score(expected_of(layout, report), read_back(report, layout, Path(folder))[0])
                 total, right, wrong = total + result.expected, right + result.right, wrong + len(result.wrong)
                 if args.verbose and (result.wrong or result.missing):
                     print(f"  {layout} {report.name}: wrong {result.wrong[:6]} missing {len(result.missing)} "
                           f"{result.missing[:8]}")
-            print(f"{layout:<24} {count:>7} {total:>6} {right:>6} {wrong:>6} {right / total if total else 1:>7.3f}")
+            print(f"{layout:<32} {count:>7} {total:>6} {right:>6} {wrong:>6} {right / total if total else 1:>7.3f}")
 
 
 if __name__ == "__main__":

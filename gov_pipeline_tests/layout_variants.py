@@ -5,7 +5,8 @@ table facts, and compared with the facts read from the real document.
 A report's tables are taken as the mapper reads them from the real document (checked against the
 gold files by the gold tests), then printed again from the template model's labels: official 60号
 and 30号 HTML with their spans, a blank 总计 column, a header split over two rows, Word-pasted cells,
-PDF-to-markdown pieces, PDF text rows and a crawler dump with glued digit runs. Used by
+PDF-to-markdown pieces, PDF text rows, a crawler dump with glued digit runs, a table 3 without two
+applicant columns and table 4 transposed (one row per block, one row per outcome). Used by
 test_layout_variants.py and benchmarks/layout_variants.py."""
 
 from __future__ import annotations
@@ -19,6 +20,7 @@ from gov_pipeline.cleaning.clean import clean_document
 from gov_pipeline.domain.records import TableCell
 from gov_pipeline.domain.template import (
     APPLICANT_SUFFIX,
+    ORG_COLUMNS,
     TABLE2_LAYOUTS,
     TABLE3_COLUMN_LABELS,
     TABLE3_COLUMNS,
@@ -40,6 +42,7 @@ GROUPS = (("（三）不予公开", "refused_"), ("（四）无法提供", "unab
           ("（六）其他处理", "other_"))
 SUBTOTAL = {"refused_": "refused_subtotal", "unable_": "unable_subtotal", "not_processed_": "not_processed_subtotal",
             "other_": "other_group"}
+MISSING_COLUMNS = ("research", "ngo")  # pages that print only the applicant kinds they had
 CORNER = "（本列数据的勾稽关系为：第一项加第二项之和，等于第三项加第四项之和）"
 
 
@@ -177,23 +180,25 @@ def html_table2(report: Report, generation: str, word: bool = False) -> str:
 
 
 def html_table3(report: Report, generation: str, blank_total: bool = False, split_header: bool = False,
-                word: bool = False) -> str:
+                word: bool = False, without: tuple[str, ...] = ()) -> str:
     td = lambda text, r=1, c=1: _td(text, r, c, word)
+    columns = [c for c in TABLE3_COLUMNS if c not in without]
+    organisations = [c for c in columns if c in ORG_COLUMNS]
     if split_header:
         halves = [(label[:len(label) // 2 or 1], label[len(label) // 2 or 1:]) for label in
-                  (TABLE3_COLUMN_LABELS[c] for c in TABLE3_COLUMNS)]
+                  (TABLE3_COLUMN_LABELS[c] for c in columns)]
         header = [td(CORNER[:20], 1, 3) + "".join(td(a) for a, _ in halves),
                   td(CORNER[20:], 1, 3) + "".join(td(b) for _, b in halves)]
     else:
-        header = [td(CORNER, 3, 3) + td("申请人情况", 1, 7),
-                  td("自然人", 2) + td("法人或其他组织", 1, 5) + td("总计", 2),
-                  "".join(td(TABLE3_COLUMN_LABELS[c]) for c in TABLE3_COLUMNS[1:6])]
+        header = [td(CORNER, 3, 3) + td("申请人情况", 1, len(columns)),
+                  td("自然人", 2) + td("法人或其他组织", 1, len(organisations)) + td("总计", 2),
+                  "".join(td(TABLE3_COLUMN_LABELS[c]) for c in organisations)]
     rows = table3_rows(report, generation)
     body: list[str] = []
     outcome_rows = [r for r in rows if r[1][0] in "（123456789" and not r[1].startswith("（七）")]
     groups_seen: set[str] = set()
     for group, label, values in rows:
-        cells = "".join(td("" if blank_total and c == "total" else values.get(c, "")) for c in TABLE3_COLUMNS)
+        cells = "".join(td("" if blank_total and c == "total" else values.get(c, "")) for c in columns)
         if label.startswith(("一、", "二、", "四、")):
             body.append(td(label, 1, 3) + cells)
             continue
@@ -208,8 +213,20 @@ def html_table3(report: Report, generation: str, blank_total: bool = False, spli
     return "<table border=1>" + "".join(f"<tr>{r}</tr>" for r in header + body) + "</table>"
 
 
-def html_table4(report: Report, split_header: bool = False, word: bool = False) -> str:
+def html_table4(report: Report, split_header: bool = False, word: bool = False, transposed: str = "") -> str:
+    """Table 4 as the template prints it (one row of 15 under a two-level header), with a header split
+    over two rows, or transposed: one row per block ('blocks') or one row per outcome ('outcomes')."""
     td = lambda text, r=1, c=1: _td(text, r, c, word)
+    if transposed == "blocks":
+        rows = [td("") + "".join(td(TABLE4_OUTCOME_LABELS[o]) for o in TABLE4_OUTCOMES)]
+        rows += [td(TABLE4_BLOCK_LABELS[b]) + "".join(td(report.table4.get(f"{b}_{o}", "")) for o in TABLE4_OUTCOMES)
+                 for b in TABLE4_BLOCKS]
+        return "<table border=1>" + "".join(f"<tr>{r}</tr>" for r in rows) + "</table>"
+    if transposed == "outcomes":
+        rows = [td("") + "".join(td(TABLE4_BLOCK_LABELS[b]) for b in TABLE4_BLOCKS)]
+        rows += [td(TABLE4_OUTCOME_LABELS[o]) + "".join(td(report.table4.get(f"{b}_{o}", "")) for b in TABLE4_BLOCKS)
+                 for o in TABLE4_OUTCOMES]
+        return "<table border=1>" + "".join(f"<tr>{r}</tr>" for r in rows) + "</table>"
     outcomes = "".join(td(TABLE4_OUTCOME_LABELS[o]) for o in TABLE4_OUTCOMES)
     if split_header:  # the 2019 form printed with a two-row header and no spans
         header = ["".join(td("行政复议") for _ in range(5)) + "".join(td(TABLE4_BLOCK_LABELS[b]) for b in TABLE4_BLOCKS[1:]
@@ -239,12 +256,13 @@ def _page(report: Report, tables: tuple[str, str, str], html: bool) -> str:
 
 
 def html_layout(generation: str | None = None, blank_total: bool = False, split_header: bool = False,
-                word: bool = False) -> Callable[[Report], tuple[str, str]]:
+                word: bool = False, without: tuple[str, ...] = (),
+                transposed: str = "") -> Callable[[Report], tuple[str, str]]:
     def render(report: Report) -> tuple[str, str]:
         form = generation or report.template
         return "html", _page(report, (html_table2(report, form, word),
-                                      html_table3(report, form, blank_total, split_header, word),
-                                      html_table4(report, split_header, word)), html=True)
+                                      html_table3(report, form, blank_total, split_header, word, without),
+                                      html_table4(report, split_header, word, transposed)), html=True)
     return render
 
 
@@ -313,7 +331,12 @@ LAYOUTS: dict[str, Callable[[Report], tuple[str, str]]] = {
     "pdf_markdown_pieces": markdown_pieces,
     "pdf_text_rows": text_rows(glue=False),
     "crawler_glued_digits": text_rows(glue=True),
+    "html_missing_applicant_columns": html_layout(without=MISSING_COLUMNS),
+    "html_table4_block_rows": html_layout(transposed="blocks"),
+    "html_table4_outcome_rows": html_layout(transposed="outcomes"),
 }
+"""Every layout; a layout that prints fewer columns than the real document states fewer facts (see
+expected_of)."""
 
 
 def applies(layout: str, report: Report) -> bool:
@@ -323,6 +346,15 @@ def applies(layout: str, report: Report) -> bool:
 
 def generation_of(layout: str, report: Report) -> str:
     return {"html_60号": "2019", "html_30号": "2021"}.get(layout, report.template)
+
+
+def expected_of(layout: str, report: Report) -> dict[str, float]:
+    """The facts a layout of a report states: the generation's, less the columns it leaves out."""
+    facts = expected(report, generation_of(layout, report))
+    if layout == "html_missing_applicant_columns":
+        dropped = tuple(APPLICANT_SUFFIX[c] for c in MISSING_COLUMNS)
+        facts = {k: v for k, v in facts.items() if not k.endswith(dropped)}
+    return facts
 
 
 def read_back(report: Report, layout: str, folder: Path) -> tuple[dict[str, float], list[TableCell]]:

@@ -31,6 +31,7 @@ from gov_pipeline.domain.normalize import (
     to_simplified,
     unwrap_lines,
 )
+from gov_pipeline.domain.numbers import HEADING_NUMBERS, PART_NUMBER
 from gov_pipeline.domain.records import CleanedDocument, DocumentFailure, RawDocument
 from gov_pipeline.ingest.decoding import UndecodableError
 
@@ -41,9 +42,8 @@ PAGE_METADATA_CHARS = 8000  # page metadata rows (索引号, 发布日期…) si
 MIN_REPORT_CJK = 50
 _ENTITY = re.compile(r"&(?:#\d{2,7}|#x[0-9a-fA-F]{2,6}|[a-zA-Z]{2,8});")
 _NOT_CJK = regex.compile(rf"{NOT_HAN}+")
-_BLOCK_START = re.compile(
-    r"^(?:\||[一二三四五六七八九十]+[、.．]|[（(][一二三四五六七八九十\d]+[)）]|\d+[、.．](?!\d)|第[一二三四五六七八九十]+[章节部分]|附件|附表)"
-)
+_BLOCK_START = re.compile(rf"^(?:\||{'|'.join(HEADING_NUMBERS)}|{PART_NUMBER}[章节部分]|附件|附表)")
+"""A line that starts a block of its own (a heading, a table row, an annex): never joined to the line above."""
 
 
 @dataclass(frozen=True)

@@ -58,8 +58,12 @@ class FactKey:
     topic_must_not: str | None = None  # a coordinated or zero statement naming it with these is no count of it
     phrasings: tuple[Phrasing, ...] = ()
     key_fact: str | None = None  # its name in the legacy rubric's key-fact list (D1), if it is one
+    context: str | None = None  # outside its home section a clause about it must also mention this
 
 
+UNIT_WORDS = {"requests": ("件",), "cases": ("件", "起"), "items": ("条",), "yuan": ("元",)}
+"""The counter words prose writes after a figure of each unit (a figure with another counter, or none,
+counts something else)."""
 _COUNT_LINK = r"(?:共计|合计|总计|共|总数|数量|总量|条数|件数|数)?(?:为|达到|达|有)?"
 """Words between a topic and its figure: 主动公开政府信息数N条, …信息共计为N条."""
 
@@ -77,7 +81,7 @@ PROSE_KEYS: tuple[FactKey, ...] = (
     FactKey("requests_received", "requests", REQUEST_SECTIONS,
             "new disclosure requests received in the year", ("申请", "请求"),
             topic=r"(?:公开|信息)[^，,。；;]{0,6}(?:申请(?!人)|请求)|依申请公开", topic_must_not=r"复议|诉讼|费|咨询",
-            key_fact="requests received", phrasings=(
+            key_fact="requests received", context=REQUEST_CONTEXT, phrasings=(
                 Phrasing(rf"(?:收到|受理|接到|接收)(?:了)?{_NC}{{0,14}}?申请(?:件|数)?(?:共计|共|合计)?(?:为|达)?{{Q}}件",
                          clause_must_not=r"复议|诉讼|咨询|留言|来信|诉求", context=REQUEST_CONTEXT),
                 Phrasing(r"(?:收到|受理|接到)(?:了)?依申请(?:公开)?(?:事项|信息|政府信息)?(?:申请)?(?:共)?{Q}件"),
@@ -121,11 +125,14 @@ PROSE_KEYS: tuple[FactKey, ...] = (
     FactKey("fees_collected_yuan", "yuan", FEE_SECTIONS, "fees charged for answering requests, in yuan", ("费",),
             topic=r"收取?[^，,。；;]{0,6}?费用?|收费", key_fact="fees", phrasings=(
                 Phrasing(rf"收取{_NC}{{0,14}}?(?:费|费用)(?:共计|共|合计|总计)?(?:为)?{{Q}}元"),
-                Phrasing(rf"(?:未|没有|不|无)(?:向申请人)?(?:发生)?(?:收取|收)(?:过)?(?:任何)?{_NC}{{0,6}}?(?:费用|费)",
+                # the object may list what was not charged for ('未收取检索、复印、邮寄等费用')
+                Phrasing(rf"(?:未|没有|不|无)(?:向申请人)?(?:发生)?(?:收取|收)(?:过)?(?:任何)?{_NC}{{0,12}}?(?:费用|费)",
                          zero=True),
             )),
     FactKey("review_total", "cases", REVIEW_SECTIONS, "administrative reviews (行政复议) about disclosure",
-            ("复议",), topic=r"行政复议", topic_must_not=NOT_A_COUNT_OF_CASES, key_fact="reviews", phrasings=(
+            # a bare 复议 listed with 诉讼 ('未发生…的复议、诉讼和申诉'), never 复议后起诉 / 未经复议
+            ("复议",), topic=r"行政复议|(?<!经)复议(?=[、和及与或]\s*(?:行政)?诉讼)",
+            topic_must_not=NOT_A_COUNT_OF_CASES, key_fact="reviews", phrasings=(
                 Phrasing(rf"行政复议(?:案件|申请)?{_NC}{{0,20}}?(?:共|共计|合计)?{{Q}}(?:件|起)", clause_must_not=r"其中"),
                 Phrasing(rf"{{Q}}(?:件|起){_NC}{{0,16}}行政复议"),
             )),

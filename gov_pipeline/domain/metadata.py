@@ -23,9 +23,10 @@ _REPORT_TITLE = re.compile(
     r"(?:政府信息公开|政务公开|信息公开|政府信息公开工作|政务公开工作)(?:工作)?(?:年度)?(?:报告|年报)|年度报告|年报"
 )
 _TITLE_IN_BODY = regex.compile(
-    rf"[{HAN}（）()]{{2,40}}?{_YEAR}\s*年度?{HAN}{{0,12}}?(?:政府信息公开|政务公开|信息公开)"
-    r"(?:工作)?(?:年度)?(?:报告|年报)"
+    rf"[{HAN}（）()]{{2,40}}?(?:{_YEAR}\s*年度?{HAN}{{0,12}}?(?:政府信息公开|政务公开|信息公开)(?:工作)?(?:年度)?"
+    rf"|(?:政府信息公开|政务公开|信息公开)(?:工作)?{_YEAR}\s*年度?(?:工作)?)(?:报告|年报)"
 )
+"""A report's title quoted in its body, the year before or after the topic ('…信息公开2018年度工作报告')."""
 _NOT_REPORT_TITLE = re.compile(
     r"(?:关于.{0,60}的?(?:函|通知|通报|公告|批复|意见|决定|请示|方案))|(?:^.{0,40}(?:函|通知|通报|公告)$)")
 _SITE_SUFFIX = re.compile(r"\s*[_|—\-]+\s*[^_|—\-]{0,40}$")
@@ -34,6 +35,11 @@ _AGENCY_SUFFIX = (
     "局|厅|委|署|院|中心|所|站|队|政府|区|县|市|旗|镇|乡|街道"
 )
 _AGENCY_PHRASES = (
+    # the body naming itself as the first words of the report ('五河县临北回族乡依据《条例》要求,…')
+    regex.compile(rf"^({HAN}{{2,30}}?(?:{_AGENCY_SUFFIX}))(?:依据|根据|按照|遵照)"),
+    # the name before the year of a title that starts a line or is quoted ('武江区龙归镇人民政府2016年政府信息公开…')
+    regex.compile(rf"(?:^|(?<=[\n《]))({HAN}{{2,30}}?(?:{_AGENCY_SUFFIX})){_YEAR}\s*年度?{HAN}{{0,12}}?"
+                  r"(?:政府信息公开|政务公开|信息公开)"),
     regex.compile(rf"由({HAN}{{2,30}}?(?:{_AGENCY_SUFFIX}))(?:负责|组织|根据|依据|按照|编制|汇总)"),
     regex.compile(rf"({HAN}{{2,30}}?(?:{_AGENCY_SUFFIX}))(?:结合实际，?)?编制(?:了|完成)"),
     regex.compile(rf"现(?:向社会)?公布({HAN}{{2,30}}?(?:{_AGENCY_SUFFIX})){_YEAR}"),
@@ -207,7 +213,13 @@ def signature_agency(body: str) -> str | None:
         dated = list(_DATE_CN.finditer(line)) or list(_DATE_ISO.finditer(line))
         if dated and line.endswith("日") and (name := _as_name(line[:dated[-1].start()])):
             return name
-    return None
+    closing = _CLOSING_NAME.search(lines[-1].strip(MARKUP_CHARS)) if lines else None
+    return _as_name(closing.group(1)) if closing else None
+
+
+_CLOSING_NAME = regex.compile(r"(?:[。；！？!?\s]|报告|年报)((?:(?!报告|年报)[^。；！？!?\s]){2,40})$")
+"""The words a text ends with after its last sentence or title: an undated signature glued to the body
+('…附表:2016年龙归镇政府信息公开年度报告韶关市武江区龙归镇人民政府')."""
 
 
 def heading_agency(body: str) -> str | None:
@@ -233,6 +245,9 @@ def _subject(ending: str) -> regex.Pattern[str]:
                          r"(?=未|没有|在|的|认真|严格|按照|根据|共|对|把|将|通过|[，,])", regex.MULTILINE)
 
 
+_TOPIC_AFTER_NAME = re.compile(r"(?:政府信息公开|政务公开|信息公开)(?:工作)?$")
+
+
 def agency_name(title: str | None, body: str, meta: dict[str, str], header: dict[str, str],
                 page_text: str = "") -> str | None:
     """The publishing body: the full name the report signs with, else the name before the year in the
@@ -245,6 +260,7 @@ def agency_name(title: str | None, body: str, meta: dict[str, str], header: dict
         after = re.match(rf"^{_YEAR}\s*年度?(.{{2,30}}?)(?:政府信息公开|政务公开|信息公开)", title)
         named = before or after
         short = named.group(1).strip(MARKUP_CHARS) if named else None
+        short = _TOPIC_AFTER_NAME.sub("", short) if short else None  # 临北回族乡信息公开2018年度工作报告
         short = None if short and ("关于" in short or re.fullmatch(f"(?:{_AGENCY_SUFFIX})+", short)) else short
     candidates: list[str] = []
     for pattern in _AGENCY_PHRASES:
@@ -271,7 +287,8 @@ def agency_name(title: str | None, body: str, meta: dict[str, str], header: dict
         wider = [c for c in candidates if short in c and len(c) > len(short) and len(c) <= 30]
         return min(wider, key=len) if wider else short
     plausible = [c for c in candidates if re.search(f"(?:{_AGENCY_SUFFIX})$", c)]
-    return plausible[0] if plausible else None
+    placed = [c for c in plausible if jurisdiction(c)]  # 党政办公室 is the office that compiled it
+    return (placed or plausible or [None])[0]
 
 
 _PLACE = regex.compile(HAN + r"{1,10}?(?:自治区|省|市|自治州|州|盟|地区|县|旗|区|街道|乡|镇)")

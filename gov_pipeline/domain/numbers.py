@@ -26,9 +26,25 @@ COUNT_NUMERAL_CHARS = "".join(ch for ch in _DIGIT_VALUES if ch not in _LATIN_ZER
 """Characters of a Chinese numeral that states a count (一百零五, 两, 三万)."""
 DATE_NUMERAL_CHARS = "〇零一二三四五六七八九十○ＯO"
 """Characters of a year, month or day written in Chinese numerals (二〇一九年三月二十日)."""
-SMALL_NUMERAL = "[一二三四五六七八九十]"
-"""One character of the small numerals that number headings and items (三、 / （十二）)."""
-ITEM_NUMBER = r"(?:[（(]?" + SMALL_NUMERAL + r"{1,2}[)）]?\s*[、.．]?\s*|[（(]\d[)）]\s*|\d\s*[、.．]\s*)?"
+SMALL_NUMERALS = "一二三四五六七八九十"
+"""The small numerals that number headings and items (三、 / （十二）), in order."""
+SMALL_NUMERAL = f"[{SMALL_NUMERALS}]"
+"""One character of SMALL_NUMERALS."""
+_OPEN, _CLOSE, _ENUM_MARK = "[（(]", "[)）]", "[、.．]"
+HEADING_NUMBERS: tuple[str, ...] = (
+    rf"{SMALL_NUMERAL}{{1,3}}\s*{_ENUM_MARK}",  # 一、
+    rf"{_OPEN}\s*{SMALL_NUMERAL}{{1,3}}\s*{_CLOSE}",  # （一）
+    rf"\d{{1,2}}\s*{_ENUM_MARK}(?!\d)",  # 1. / 1、 (not a decimal 1.5)
+    rf"{_OPEN}\s*\d{{1,2}}\s*{_CLOSE}",  # （1）
+)
+"""The numbering of headings, by level (1 = 一、 … 4 = （1）): the one heading-numeral grammar of sections
+and of the line unwrapping of PDF text."""
+PART_NUMBER = rf"第{SMALL_NUMERAL}{{1,3}}"
+"""第三 of 第三部分 / 第三章."""
+DIGIT_ITEM_NUMBER = rf"\d{{1,2}}\s*{_ENUM_MARK}"
+"""A table row's digit item number (2. / 3、)."""
+ITEM_NUMBER = (rf"(?:{_OPEN}?{SMALL_NUMERAL}{{1,2}}{_CLOSE}?\s*{_ENUM_MARK}?\s*|{_OPEN}\d{_CLOSE}\s*"
+               rf"|\d\s*{_ENUM_MARK}\s*)?")
 """An optional item number before a label: 一、 / （三） / 2. — a digit needs its dot, so a number glued to
 the previous row's digit run ("00000002.其他法律…") takes one digit only."""
 
@@ -52,14 +68,27 @@ NUMERALS_PATTERN = (
 """A Chinese numeral: a whole run of numeral characters, at most MAX_NUMERAL_CHARS long."""
 NUMBER_PATTERN = f"(?:{DIGITS_PATTERN}|{NUMERALS_PATTERN})"
 """One numeral token, digits or Chinese (no groups)."""
-DECIMAL_PATTERN = r"-?(?:\d{1,3}(?:[,，]\d{3})+|\d+)(?:\.\d+)?"
+UNSIGNED_DECIMAL_PATTERN = r"(?:\d{1,3}(?:[,，]\d{3})+|\d+)(?:\.\d+)?"
+"""A table cell's number without sign: digits, 3-digit groups only ('1,120', never '11,20')."""
+DECIMAL_PATTERN = "-?" + UNSIGNED_DECIMAL_PATTERN
 """A table cell's number: optional sign, digits, 3-digit groups only ('1,120', never '11,20')."""
+NO_VALUE_TOKENS = ("——", "--", "/", "／", "—", "－", "-", "无")
+"""What a table prints in a cell that states no number (longest first: one alternation reads them)."""
+NO_VALUE_PATTERN = "|".join(regex.escape(token) for token in NO_VALUE_TOKENS)
+VALUES_CHARS = r"\s\d.,，" + regex.escape("".join(dict.fromkeys("".join(NO_VALUE_TOKENS))))
+"""The characters of a run of table values (digits, separators, no-value marks), for a character class."""
+CELL_TOKEN_PATTERN = f"{UNSIGNED_DECIMAL_PATTERN}|{NO_VALUE_PATTERN}"
+"""One token of a table row's values: a number or a no-value mark."""
+CELL_PATTERN = rf"^\s*(?:{DECIMAL_PATTERN}|{NO_VALUE_PATTERN})?\s*$"
+"""A whole grid cell that holds a value (or nothing): a number, signed, or a no-value mark."""
+MAGNITUDE_PATTERN = "[" + "".join(_MAGNITUDES) + "]"
+"""万 or 亿 after a number."""
 
 APPROX_BEFORE = ("将近", "接近", "大约", "共约", "超过", "近", "约", "逾", "超", "达")
 APPROX_AFTER = ("左右", "以上", "余", "多", "许")
 QUANTITY_PATTERN = (
     r"(?P<before>" + "|".join(APPROX_BEFORE) + r")?(?P<pct_word>百分之)?(?P<num>" + NUMBER_PATTERN + r")"
-    r"(?P<mag>[万亿])?(?P<after>" + "|".join(APPROX_AFTER) + r")?(?P<pct>[ \t]*[%％])?"
+    r"(?P<mag>" + MAGNITUDE_PATTERN + r")?(?P<after>" + "|".join(APPROX_AFTER) + r")?(?P<pct>[ \t]*[%％])?"
 )
 """A quantity with its named parts: before (approximation), pct_word (百分之), num, mag (万/亿), after
 (余/多…), pct (%). Prose rules embed it; quantity_from_match reads a match of it."""

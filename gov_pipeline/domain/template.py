@@ -135,11 +135,56 @@ TABLE3_ANCHOR = re.compile(r"本年新收[^\d|]{0,12}申请数量?")
 TABLE4_ANCHOR = re.compile(r"行政复议.{0,20}行政诉讼|结果维持.{0,10}结果纠正")
 
 
+# ---------------------------------------------------------------- the report's sections
+@dataclass(frozen=True)
+class SectionSpec:
+    """One section of a report, as declared data: the headings the template (2019/2021), the 2007
+    regulation's art. 32 and real pages print for it (regexes over a heading without its number and
+    without 的), and the topic words a heading of another wording names it by."""
+
+    key: str
+    headings: tuple[str, ...]  # the first is the template's own heading ('' where the template has none)
+    words: str
+
+
+SECTIONS: tuple[SectionSpec, ...] = (
+    # tried in this order on a heading no declared heading matches: a fee or review section also says
+    # 申请, and a requests section may also mention 不予公开, so the more specific families come first
+    SectionSpec("fees", ("", r"政府信息公开(?:工作)?(?:的)?收费(?:及|和|与)减免(?:情况)?"),
+                r"收费|减免|信息处理费|费用"),
+    SectionSpec("review_litigation", (
+        r"政府信息公开行政复议、行政诉讼情况",
+        r"(?:因)?政府信息公开(?:申请)?(?:工作)?(?:被申请)?行政.?复议[、和及](?:提起)?行政诉讼(?:的)?情况"),
+        r"复议|诉讼"),
+    SectionSpec("problems", (r"存在的主要问题及改进情况", r"(?:政府信息公开工作)?存在的主要问题(?:及|和)改进(?:情况|措施)"),
+                r"问题|不足|改进|整改|下一步|打算|工作计划|努力方向|工作思路"),
+    SectionSpec("other", (r"其他需要报告的事项",), r"其他需要报告|其他事项|其他需报告|需要说明"),
+    SectionSpec("requests", (r"收到和处理政府信息公开申请(?:的)?情况",
+                             r"(?:行政机关)?依申请公开政府信息和不予公开政府信息(?:的)?情况"),
+                r"依申请|收到和处理|申请(?:公开)?(?:的)?(?:办理|处理)?情况|受理.{0,6}申请|申请.{0,4}情况"),
+    # art. 32's first item, shortened by township outlines to 政府信息公开情况 when 依申请公开 follows
+    SectionSpec("proactive", (r"主动公开政府信息(?:的)?情况", r"政府信息主动公开情况", r"政府信息公开情况"),
+                r"主动公开"),
+    SectionSpec("refusals", ("",), r"不予公开"),
+    SectionSpec("overview", (r"总体情况", r"概述"),
+                r"概述|总体情况|基本情况|概况|总体|主要做法|工作情况|工作开展情况|主要工作"),
+)
+"""The vocabulary of section headings (domain.md §2 and §1.1): section keys, report-heading cuts and
+the template's headings are derived from it."""
+STATISTICS_TABLE_HEADING = r"政府信息公开情况统计表"
+"""A heading that introduces the legacy statistics table (a section of no topic of its own)."""
+
+
+def template_heading(key: str) -> str:
+    """The template's own heading of a section ('总体情况')."""
+    return next(spec.headings[0] for spec in SECTIONS if spec.key == key)
+
+
 TEMPLATE_NOTICE = re.compile(r"〔\s*(2019|2021)\s*〕\s*(60|30)\s*号")  # 国办公开办函〔2019〕60号 / 〔2021〕30号
 # the template's own section headings (domain.md §2): a template report whose tables the copy lost
 # (at a line start, or after the previous part's last sentence in a flattened dump)
-TEMPLATE_HEADINGS = (re.compile(r"(?:^|(?<=[。；\d]))一[、.．]\s*总体情况", re.MULTILINE),
-                     re.compile(r"(?:^|(?<=[。；\d元]))三[、.．]\s*收到和处理政府信息公开申请情况", re.MULTILINE))
+TEMPLATE_HEADINGS = (re.compile(rf"(?:^|(?<=[。；\d]))一[、.．]\s*{template_heading('overview')}", re.MULTILINE),
+                     re.compile(rf"(?:^|(?<=[。；\d元]))三[、.．]\s*{template_heading('requests')}", re.MULTILINE))
 _TITLE_YEAR = re.compile(r"(20\d\d)\s*年度?[^\n。]{0,40}?政府信息公开(?:工作)?年度报告")
 
 

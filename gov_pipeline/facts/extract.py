@@ -6,6 +6,8 @@ is cumulative (以来, 历年, 累计…), a sub-count (其中…), a percentage
 or about letters and messages (each phrasing's exclusions). Statements that name several facts at
 once are read as such: 'A、B分别为x、y件' assigns respectively, 'A、B均为N' gives each N, and a negated
 statement ('未发生…的行政复议案、行政诉讼案和…申诉案') gives 0 to every fact whose topic it governs.
+Where no phrasing reads a fact, its topic with the clause's one figure of its counter word does
+('本年度政府信息公开申请数量为5件'), when nothing between them makes the figure another's.
 The requests section comes before the overview, so a sub-body's figure quoted elsewhere does not win.
 Table cells become facts under the template's keys. Where prose and a table disagree the table wins
 and the disagreement is returned for the quality stage."""
@@ -18,7 +20,7 @@ from functools import cache, partial
 
 import regex
 
-from gov_pipeline.domain.fact_keys import PROSE_KEYS, FactKey, Phrasing
+from gov_pipeline.domain.fact_keys import PROSE_KEYS, UNIT_WORDS, FactKey, Phrasing
 from gov_pipeline.domain.numbers import (
     QUANTITY_PATTERN,
     STATES_A_NUMBER,
@@ -100,16 +102,18 @@ class Clause:
     keys: frozenset[str]  # the facts whose words it contains
     counts: bool  # it states a number at all
     coordinated: frozenset[str]  # facts it names in a respective ('分别') statement
+    cumulative: bool = False  # about a period longer than the year (以来, 累计…): only a zero holds for the year
 
 
 def _clauses(text: str, report_year: int | None) -> Iterable[Clause]:
     for piece in _CLAUSE_SPLIT.split(text):
         clause = piece.strip()
-        if not clause or _is_cumulative(clause, report_year):
+        if not clause:
             continue
         keys = frozenset().union(*(_KEYS_OF_WORD[word] for word in set(_WORD.findall(clause))))
         if keys:
-            yield Clause(clause, keys, STATES_A_NUMBER.search(clause) is not None, _respective_keys(clause))
+            yield Clause(clause, keys, STATES_A_NUMBER.search(clause) is not None, _respective_keys(clause),
+                         _is_cumulative(clause, report_year))
 
 
 def _is_cumulative(clause: str, report_year: int | None) -> bool:
@@ -160,6 +164,42 @@ def _coordinated_value(fact: FactKey, clause: Clause) -> tuple[float, bool] | No
     return None
 
 
+# what, between a topic and a figure, makes the figure count something else: a part (其中), a share,
+# a sub-kind or a stage of handling (答复, 办结, 公开 of the answers), another period
+_NOT_THE_TOPICS_FIGURE = regex.compile(r"其中|占|比|同比|较|增长|下降|减少|分别|答复|办结|回复|予以|同意|不予|部分|"
+                                       r"无法|转办|咨询|留言|来信|电话|月|季度|上年|去年")
+MAX_TOPIC_GAP = 16  # characters between a topic noun and its figure
+_CLAUSE_PART_END = regex.compile(r"[，,、：:（(]")  # a figure after the topic's own part of the clause is another's
+
+
+def _topic_quantity(fact: FactKey, clause: Clause, home_section: bool) -> tuple[float, bool] | None:
+    """The fact read as topic × quantity × scope: the clause names the fact's topic, states exactly
+    one figure with the fact's counter word, after the topic and close to it with nothing between
+    that makes it count something else; no rival fact of the same unit is named, and outside the home
+    section the clause shows its context. Anything less certain reads nothing."""
+    text = clause.text
+    if (must_not := _NOT_TOPIC.get(fact.key)) and must_not.search(text):
+        return None
+    if fact.context and not home_section and not regex.search(fact.context, text):
+        return None
+    if any(rival.search(text) for rival in _RIVALS.get(fact.key, ())):
+        return None
+    counters = UNIT_WORDS.get(fact.unit, ())
+    figures = [(start, end, q) for start, end, q in iter_quantities(text)
+               if text.startswith(counters, end) and not q.is_percent] if counters else []
+    if len(figures) != 1:
+        return None
+    start, _, quantity = figures[0]
+    topics = list(_TOPIC[fact.key].finditer(text, 0, start))
+    if not topics:
+        return None
+    gap = text[topics[-1].end():start]
+    if len(gap) > MAX_TOPIC_GAP or _CLAUSE_PART_END.search(gap) or _NOT_THE_TOPICS_FIGURE.search(gap) or any(
+            topic.search(gap) for key, topic in _TOPIC.items() if key != fact.key):
+        return None
+    return quantity.value, quantity.approx
+
+
 def _zero_statement(fact: FactKey, clause: Clause) -> bool:
     """Whether a negated statement governs the fact's topic: 'negation … topic' within the clause, or
     'topic(s) … 均为零 / 无' closing it."""
@@ -208,16 +248,25 @@ Reader = Callable[[Clause, bool, dict[str, Fact]], "tuple[float, bool] | None"]
 """(clause, whether it is in the fact's home section, the facts found so far) -> (value, approx) or None."""
 
 
-def _readers(fact: FactKey) -> tuple[tuple[Reader, bool], ...]:
-    """How a fact is read from a clause, in priority order, each with whether the clause must state a
-    number: its phrasings, then statements naming several facts, then zero statements."""
-    readers: list[tuple[Reader, bool]] = [
-        (partial(_phrasing_value, rule), not (rule.phrasing.zero or rule.phrasing.equals))
-        for rule in _RULES_OF[fact.key]]
+@dataclass(frozen=True)
+class ClauseReader:
+    """One way a fact is read from a clause."""
+
+    read: Reader
+    needs_number: bool  # the clause must state a number
+    zero: bool = False  # it reads a zero: one that holds since inception (以来) holds for the year too
+
+
+def _readers(fact: FactKey) -> tuple[ClauseReader, ...]:
+    """How a fact is read from a clause, in priority order: its phrasings, then statements naming
+    several facts, then its topic with the clause's one figure, then zero statements."""
+    readers = [ClauseReader(partial(_phrasing_value, rule), not (rule.phrasing.zero or rule.phrasing.equals),
+                            rule.phrasing.zero) for rule in _RULES_OF[fact.key]]
     if fact.topic:
-        readers.append((lambda clause, _home, _known: _coordinated_value(fact, clause), True))
-        readers.append((lambda clause, _home, _known: (0.0, False) if _zero_statement(fact, clause) else None,
-                        False))
+        readers.append(ClauseReader(lambda clause, _home, _known: _coordinated_value(fact, clause), True))
+        readers.append(ClauseReader(lambda clause, home, _known: _topic_quantity(fact, clause, home), True))
+        readers.append(ClauseReader(
+            lambda clause, _home, _known: (0.0, False) if _zero_statement(fact, clause) else None, False, True))
     return tuple(readers)
 
 
@@ -226,28 +275,28 @@ _READERS = {fact.key: _readers(fact) for fact in PROSE_KEYS}
 
 def extract_prose_facts(doc_id: str, sections: Sequence[Section], report_year: int | None) -> list[Fact]:
     """One fact per registry key from the report's prose: the first of its readers that reads it, from
-    the first clause in the first of the key's sections that states it. Cumulative clauses never give
-    a year's fact."""
+    the first clause in the first of the key's sections that states it. Cumulative clauses give a
+    year's fact only as a zero ('开展工作以来…未收取…费用': nothing since inception, nothing this year)."""
     by_key: dict[str, list[tuple[Section, list[Clause]]]] = {}
     for section in sections:
         by_key.setdefault(section.section_key, []).append((section, list(_clauses(section.text, report_year))))
     found: dict[str, Fact] = {}
 
-    def first(fact: FactKey, read: Reader, needs_number: bool) -> Fact | None:
+    def first(fact: FactKey, reader: ClauseReader) -> Fact | None:
         for section_key in fact.sections:
             for section, clauses in by_key.get(section_key, ()):
                 home = section.section_key == fact.sections[0]
                 for clause in clauses:
-                    if fact.key in clause.keys and (clause.counts or not needs_number):
-                        value = read(clause, home, found)
+                    if fact.key in clause.keys and (clause.counts or not reader.needs_number) and (
+                            reader.zero or not clause.cumulative):
+                        value = reader.read(clause, home, found)
                         if value is not None:
                             return Fact(doc_id, fact.key, value[0], fact.unit, section.section_key,
                                         clause.text[:300], "prose", value[1])
         return None
 
     for fact in PROSE_KEYS:
-        read = next((f for reader, needs_number in _READERS[fact.key]
-                     if (f := first(fact, reader, needs_number)) is not None), None)
+        read = next((f for reader in _READERS[fact.key] if (f := first(fact, reader)) is not None), None)
         if read is not None:
             found[fact.key] = read
     return list(found.values())

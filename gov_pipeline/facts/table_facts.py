@@ -12,6 +12,7 @@ from collections.abc import Sequence
 from dataclasses import replace
 
 from gov_pipeline.domain.identities import SUBTOTAL_ROW_OF_GROUP, Identity, instances, of_table
+from gov_pipeline.domain.numbers import NO_VALUE_TOKENS
 from gov_pipeline.domain.records import Fact, TableCell
 from gov_pipeline.domain.template import (
     APPLICANT_SUFFIX,
@@ -25,7 +26,8 @@ from gov_pipeline.domain.template import (
     row_label,
 )
 
-BLANK_TOKENS = ("", "/", "／", "—", "－", "-", "——", "无", "--")
+BLANK_TOKENS = ("", *NO_VALUE_TOKENS)
+"""A cell that states no number: empty or a no-value mark (never a digit run's unsplit cell)."""
 Cells = dict[str, dict[str, TableCell]]  # row key -> column key -> cell
 
 

@@ -11,18 +11,15 @@ import regex
 from gov_pipeline.cleaning.grids import is_pipe_row
 from gov_pipeline.domain.charclass import HAN
 from gov_pipeline.domain.metadata import report_year
+from gov_pipeline.domain.numbers import HEADING_NUMBERS, PART_NUMBER, SMALL_NUMERAL, SMALL_NUMERALS, VALUES_CHARS
 from gov_pipeline.domain.records import Section
+from gov_pipeline.domain.template import SECTIONS, STATISTICS_TABLE_HEADING
 
-CN_NUMERALS = "一二三四五六七八九十"
-_L1 = rf"[{CN_NUMERALS}]{{1,3}}\s*[、.．]"
-_L2 = rf"[（(]\s*[{CN_NUMERALS}]{{1,3}}\s*[)）]"
-_L3 = r"\d{1,2}\s*[、.．](?!\d)"
-_L4 = r"[（(]\s*\d{1,2}\s*[)）]"
-_MARKERS = ((1, re.compile(_L1)), (2, re.compile(_L2)), (3, re.compile(_L3)), (4, re.compile(_L4)))
-_PART = re.compile(rf"第[{CN_NUMERALS}]{{1,3}}(?:部分|章)")
+_MARKERS = tuple((level, re.compile(pattern)) for level, pattern in enumerate(HEADING_NUMBERS, start=1))
+_PART = re.compile(rf"{PART_NUMBER}(?:部分|章)")
 _HEADING_END = re.compile(
     r"[。；;！？!?]|：(?=.)|:(?=.)|(?<=情况|措施|形式|类别|数量|事项|概述|内容|做法|问题)(?=\d)"
-    r"|(?=[（(][一二三四五六七八九十]{1,3}[)）])"
+    rf"|(?={HEADING_NUMBERS[1]})"
 )
 MAX_HEADING_CHARS = 40
 _LAST_TAIL = re.compile(r"^.{2,36}(?:情况|措施|事项|统计表|问题|概述)")
@@ -31,21 +28,15 @@ MAX_TITLE_CHARS = 60
 _SENTENCE_PUNCTUATION = re.compile(r"[。，；！？,;]")
 _SENTENCE_MARK = re.compile(r"[，。；：,;:！？\d|]")
 _BARE_HEADING_END = re.compile(r"(?:情况|类别|形式|数量|措施|问题|做法|成效|事项)$")
-_TABLE_ROW_REST = re.compile(r"^\s*\d[\d\s.,，/／—－\-]*$")
+_TABLE_ROW_REST = re.compile(rf"^\s*\d[{VALUES_CHARS}]*$")
 _TABLE_ROW_END = re.compile(r"\d+(?:\s+\d+)+\s*$")
 
-# Canonical keys (data_contract.md), tried in this order: a fee or review section also says 申请, and a
-# requests section may also mention 不予公开, so the more specific families come first.
-SECTION_KEYWORDS: tuple[tuple[str, re.Pattern[str]], ...] = (
-    ("fees", re.compile(r"收费|减免|信息处理费|费用")),
-    ("review_litigation", re.compile(r"复议|诉讼")),
-    ("problems", re.compile(r"问题|不足|改进|整改|下一步|打算|工作计划|努力方向|工作思路")),
-    ("other", re.compile(r"其他需要报告|其他事项|其他需报告|需要说明")),
-    ("requests", re.compile(r"依申请|收到和处理|申请(?:公开)?(?:的)?(?:办理|处理)?情况|受理.{0,6}申请|申请.{0,4}情况")),
-    ("proactive", re.compile(r"主动公开")),
-    ("refusals", re.compile(r"不予公开")),
-    ("overview", re.compile(r"概述|总体情况|基本情况|概况|总体|主要做法|工作情况|工作开展情况|主要工作")),
-)
+SECTION_KEYWORDS: tuple[tuple[str, re.Pattern[str]], ...] = tuple(
+    (spec.key, re.compile(spec.words)) for spec in SECTIONS)
+"""Canonical keys (data_contract.md) by the topic words of a heading, in the vocabulary's order."""
+_DECLARED_HEADINGS = tuple((spec.key, re.compile(f"(?:{'|'.join(h for h in spec.headings if h)})"))
+                           for spec in SECTIONS if any(spec.headings))
+_HEADING_NOISE = re.compile(r"[\s“”\"：:。]")
 # Containers whose sub-sections keep their own topic (（二）主动公开… under 一、总体情况); under any other
 # section a sub-section belongs to its parent (（一）扩大主动公开范围 under 五、问题及改进 is an improvement).
 GENERIC_KEYS = ("overview", "unknown", "preamble")
@@ -53,22 +44,18 @@ GENERIC_KEYS = ("overview", "unknown", "preamble")
 # a lost top-level heading left it).
 OWN_TOPIC_KEYS = ("problems", "fees", "review_litigation", "other")
 # Known top-level headings, so a heading glued to its first sentence ("一、总体情况2019年，…") is cut right.
-KNOWN_HEADINGS = re.compile(
-    r"(?:总体情况|概述|主动公开政府信息(?:的)?情况|收到和处理政府信息公开申请(?:的)?情况|"
-    r"(?:因)?政府信息公开(?:申请)?(?:工作)?(?:被申请)?行政.?复议[、和及](?:提起)?行政诉讼(?:的)?情况|"
-    r"(?:政府信息公开工作)?存在的主要问题及改进(?:情况|措施)|"
-    r"其他需要报告的事项|政府信息公开情况统计表)"
-)
+KNOWN_HEADINGS = re.compile("(?:" + "|".join([STATISTICS_TABLE_HEADING] + [
+    h for spec in SECTIONS for h in spec.headings if h]) + ")")
 _HEADING_TAIL = r"(?:情况|措施|事项|统计表|概述|问题|总体情况)"
 # A top-level heading glued into running text: a known heading after any character, or 一、…情况 right
 # after a sentence ends.
 # (The character before the numeral is checked in code: a pattern that starts with a look-behind is
 # tried at every position of the text, one that starts with the numerals skips ahead to them.)
 _GLUED_L1 = re.compile(
-    rf"([{CN_NUMERALS}]{{1,2}})、\s*(?:(?P<known>(?={KNOWN_HEADINGS.pattern}))"
+    rf"({SMALL_NUMERAL}{{1,2}})、\s*(?:(?P<known>(?={KNOWN_HEADINGS.pattern}))"
     rf"|(?=[^。，；：\n]{{2,30}}?{_HEADING_TAIL}))"
 )
-_NOT_BEFORE_KNOWN = frozenset("第" + CN_NUMERALS)
+_NOT_BEFORE_KNOWN = frozenset("第" + SMALL_NUMERALS)
 _SENTENCE_END = frozenset("。；！？”」）)")
 
 
@@ -80,6 +67,13 @@ class Heading:
 
 
 def section_key(heading: str) -> str:
+    """The section a heading names: a heading of the vocabulary (spacing, 的, quotes, a leading year
+    ignored) by its key, else the first key whose topic words it contains, else 'unknown'."""
+    marker = next((m for _, pattern in _MARKERS if (m := pattern.match(heading))), None) or _PART.match(heading)
+    body = _HEADING_NOISE.sub("", heading[marker.end():] if marker else heading)
+    for key, declared in _DECLARED_HEADINGS:
+        if declared.fullmatch(body):
+            return key
     for key, pattern in SECTION_KEYWORDS:
         if pattern.search(heading):
             return key
@@ -207,8 +201,8 @@ def stated_reports(text: str) -> list[int]:
 def _plausible_top(heading: str, seen: list[str]) -> bool:
     """Top-level numerals run 一、二、三…: a repeated or backwards numeral is a list item in prose."""
     numeral = heading[0]
-    order = CN_NUMERALS.find(numeral)
-    if seen and order <= CN_NUMERALS.find(seen[-1]) and numeral != "一":
+    order = SMALL_NUMERALS.find(numeral)
+    if seen and order <= SMALL_NUMERALS.find(seen[-1]) and numeral != "一":
         return False
     seen.append(numeral)
     return True

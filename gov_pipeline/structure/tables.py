@@ -18,7 +18,14 @@ from functools import cache
 from gov_pipeline.cleaning.grids import parse_pipe_row
 from gov_pipeline.cleaning.pdf_text import PAGE_BREAK
 from gov_pipeline.domain.identities import RowSums, consistent, of_table, row_sums
-from gov_pipeline.domain.numbers import ITEM_NUMBER, parse_decimal
+from gov_pipeline.domain.numbers import (
+    CELL_PATTERN,
+    CELL_TOKEN_PATTERN,
+    DIGIT_ITEM_NUMBER,
+    ITEM_NUMBER,
+    VALUES_CHARS,
+    parse_decimal,
+)
 from gov_pipeline.domain.records import TableCell
 from gov_pipeline.domain.template import (
     LEGACY_ANCHOR,
@@ -34,21 +41,22 @@ from gov_pipeline.domain.template import (
     TABLE4_ANCHOR,
     TABLE4_BLOCKS,
     TABLE4_COLUMNS,
+    TABLE4_OUTCOME_LABELS,
     TABLE4_OUTCOMES,
     RowSpec,
     detect_template,
 )
 
-_VALUE_TOKEN = re.compile(r"\d{1,3}(?:[,，]\d{3})+(?:\.\d+)?|\d+(?:\.\d+)?|——|--|[/／—－\-]|无")
-_VALUE_CELL = re.compile(r"^\s*(?:-?\d{1,3}(?:[,，]\d{3})+(?:\.\d+)?|-?\d+(?:\.\d+)?|——|--|[/／—－\-]|无)?\s*$")
+_VALUE_TOKEN = re.compile(CELL_TOKEN_PATTERN)
+_VALUE_CELL = re.compile(CELL_PATTERN)
 _VALUE_RUN = re.compile(r"(?<![\d.])\d[\d \t.,，]*")
-_LEAD_VALUES = re.compile(r"^[\s\d.,，/／—－\-无]*")
+_LEAD_VALUES = re.compile(rf"^[{VALUES_CHARS}]*")
 _IMPLAUSIBLE_DECIMAL = re.compile(r"\d+\.\d{5,}")  # digits of two cells run together
 _NOT_DIGIT_OR_SPACE = re.compile(r"[^\d\s]")
 # the rest of a wrapped label before its numbers ("期不补正、行政机关不再处理其政府信 67 3 0 0 1 0 71")
 _LABEL_REMNANT = re.compile(r"^[^\d|]{1,40}?(?=\d)")
 _LEADING_UNIT = re.compile(r"^\s*(?:人次|万元|条|件|个|次|元|项|篇|期|家|人)(?=\s*\d)")
-_TRAILING_ITEM_NUMBER = re.compile(r"(?<=\s)\d{1,2}\s*[、.．]\s*$")
+_TRAILING_ITEM_NUMBER = re.compile(rf"(?<=\s){DIGIT_ITEM_NUMBER}\s*$")
 MAX_RUN_DIGITS = 48
 MAX_SOLVER_STEPS = 100_000  # a step is one cell tried; ~0.1 s
 MAX_READINGS = 64
@@ -57,7 +65,7 @@ CUMULATIVE = RowSums(2, at_least=((1, 0),))  # legacy: 历年累计 >= 本年度
 MAX_REGION_CHARS = 20000
 LEGACY_MAX_LINES = 80
 TABLE2_ANCHOR = re.compile(r"第二十条\s*第\s*[（(]\s*一\s*[)）]\s*项")
-TABLE4_MAX_LINES = 24  # header and data rows, or three small block tables with their labels  # a statistics table of 2008-2018 has at most ~40 rows
+TABLE4_MAX_LINES = 24  # header and data rows, or three small block tables with their labels
 
 
 def cell_value(token: str) -> float | None:
@@ -236,7 +244,8 @@ def _read_rows(text: str, rule: RowSums) -> list[Observed]:
         return [Observed("", tokens[:width], "text_row")]
     digits = _NOT_DIGIT_OR_SPACE.sub(" ", lead).strip()
     if not digits or "." in lead or not all(t.isdigit() for t in tokens):
-        return [Observed("", [], "text_row", note=f"{len(tokens)} values where the table has {width} columns: '{lead}'")]
+        return [Observed("", [], "text_row",
+                         note=f"{len(tokens)} values where the table has {width} columns: '{lead}'")]
     count = sum(map(len, digits.split()))
     # several rows in one run only where spaces separate cells (PDF text), never in a glued digit run
     most_rows = count // width if len(tokens) > width else 1
@@ -251,11 +260,23 @@ def _read_rows(text: str, rule: RowSums) -> list[Observed]:
             return [Observed("", values[i * width:(i + 1) * width], "digit_run" if rows == 1 else "text_row")
                     for i in range(rows)]
         if rows == 1 and readings.values:
-            return [Observed("", [], "digit_run", candidates=list(readings.values),
+            agreed = _agreed_cells(readings.values)
+            return [Observed("", agreed if any(v != UNSPLIT for v in agreed) else [], "digit_run",
+                             candidates=list(readings.values),
                              note=f"digit run '{lead}' has {len(readings.values)} readings that satisfy the "
-                                  "table's row identities")]
+                                  "table's row identities; only the cells every reading agrees on are read")]
     return [Observed("", [], "digit_run", note=f"digit run '{lead[:80]}' has no reading that satisfies the table's "
                                                 "row identities")]
+
+
+UNSPLIT = "?"
+"""The token of a cell of a digit run whose readings disagree on it: no number is read there."""
+
+
+def _agreed_cells(readings: Sequence[tuple[int, ...]]) -> list[str]:
+    """The cells on which every reading of a run agrees (the readings are all those the identities
+    allow, so such a cell is certain); UNSPLIT where they differ."""
+    return [str(values[0]) if len(set(values)) == 1 else UNSPLIT for values in zip(*readings, strict=True)]
 
 
 @dataclass(frozen=True)
@@ -411,15 +432,16 @@ def _assign_table3(rows: list[Observed], width: int) -> dict[str, Observed]:
 def _resolve_ambiguous(filled: dict[str, Observed], columns: tuple[str, ...]) -> None:
     """Choose among the remaining digit-run readings with table 3's column identities (outcomes add
     up to （七）总计; received + carried over = total + carried forward): rows are tried one after
-    another and a partial choice is dropped as soon as an identity it completes breaks. A choice is
-    kept only when it is the single one that satisfies them; the search is capped, with the reason."""
-    ambiguous = [key for key, row in filled.items() if row.candidates and not row.values]
+    another and a partial choice is dropped as soon as an identity it completes breaks. Every choice
+    that satisfies them is found (up to MAX_READINGS): a row takes the cells all of them agree on, the
+    whole row when there is one; the search is capped, with the reason, and then nothing is chosen."""
+    ambiguous = [key for key, row in filled.items() if row.candidates]
     if not ambiguous:
         return
     identities = of_table("table3", "column")
     grid: dict[str, dict[str, float | None]] = {
-        key: dict(zip(columns, map(cell_value, row.values))) if row.values else dict.fromkeys(columns)
-        for key, row in filled.items()}
+        key: dict(zip(columns, map(cell_value, row.values), strict=False)) if row.values and not row.candidates
+        else dict.fromkeys(columns) for key, row in filled.items()}
     solutions: list[tuple[tuple[int, ...], ...]] = []
     chosen: list[tuple[int, ...]] = []
     steps = 0
@@ -427,14 +449,14 @@ def _resolve_ambiguous(filled: dict[str, Observed], columns: tuple[str, ...]) ->
     def choose(index: int) -> None:
         nonlocal steps
         steps += 1
-        if len(solutions) > 1 or steps > MAX_SOLVER_STEPS:
+        if len(solutions) > MAX_READINGS or steps > MAX_SOLVER_STEPS:
             return
         if index == len(ambiguous):
             solutions.append(tuple(chosen))
             return
         key = ambiguous[index]
         for reading in filled[key].candidates:
-            grid[key] = dict(zip(columns, map(float, reading)))
+            grid[key] = dict(zip(columns, map(float, reading), strict=True))
             if consistent(grid, identities):
                 chosen.append(reading)
                 choose(index + 1)
@@ -442,15 +464,22 @@ def _resolve_ambiguous(filled: dict[str, Observed], columns: tuple[str, ...]) ->
         grid[key] = dict.fromkeys(columns)
 
     choose(0)
-    if steps > MAX_SOLVER_STEPS:
+    if steps > MAX_SOLVER_STEPS or len(solutions) > MAX_READINGS:
         for key in ambiguous:
-            filled[key].note = f"{filled[key].note}; not resolved: search across rows stopped after {MAX_SOLVER_STEPS} steps"
-    elif len(solutions) == 1:
-        for key, reading in zip(ambiguous, solutions[0], strict=True):
-            row = filled[key]
-            row.values = [str(v) for v in reading]
+            filled[key].note = (f"{filled[key].note}; not resolved: search across rows stopped after "
+                                f"{min(steps, MAX_SOLVER_STEPS)} steps and {len(solutions)} readings")
+        return
+    for index, key in enumerate(ambiguous):
+        row = filled[key]
+        readings = sorted({solution[index] for solution in solutions})
+        if len(readings) == 1:
+            row.values, row.candidates = [str(v) for v in readings[0]], []
             row.note = f"{row.note}; resolved by the table's column identities"
-            row.candidates = []
+        elif readings:
+            agreed = _agreed_cells(readings)
+            row.values = agreed if any(v != UNSPLIT for v in agreed) else []
+            row.note = (f"{row.note}; {len(readings)} readings remain with the table's column identities: "
+                        "only the cells they agree on are read")
 
 
 def _column_key(header: str) -> str | None:
@@ -460,8 +489,9 @@ def _column_key(header: str) -> str | None:
 
 def table3_columns(lines: Sequence[str]) -> tuple[str, ...]:
     """Keys of table 3's value columns, in order. A grid's header rows name them (real tables add a
-    小计 column or reorder); where the header is lost or flattened, the template's order is used, with
-    a 小计 column after 其他 when the header mentions one."""
+    小计 column, leave out applicant columns or reorder): the columns from 自然人 to 总计, each named once.
+    Where the header is lost or flattened, the template's order is used, with a 小计 column after 其他
+    when the header mentions one."""
     header_rows: list[list[str]] = []
     header_text = []
     for line in lines:
@@ -479,7 +509,8 @@ def table3_columns(lines: Sequence[str]) -> tuple[str, ...]:
             if key is None or key in trailing:
                 break
             trailing.insert(0, key)
-        if len(trailing) >= len(TABLE3_COLUMNS) and {"natural_person", "total"} <= set(trailing):
+        if {"natural_person", "total"} <= set(trailing) and (
+                len(trailing) >= len(TABLE3_COLUMNS) or trailing[0] == "natural_person"):
             return tuple(trailing)
     return TABLE3_COLUMNS_WITH_SUBTOTAL if "小计" in "".join(header_text) else TABLE3_COLUMNS
 
@@ -502,18 +533,46 @@ _TABLE4_BLOCK_LABELS = (("litigation_after_review", re.compile("复议后起诉"
                         ("review", re.compile("^[^诉]*行政复议[^诉]*$")))
 
 
+_TABLE4_OUTCOME_WORDS = tuple((outcome, re.compile(label.replace("结果", "(?:结果)?")))
+                              for outcome, label in TABLE4_OUTCOME_LABELS.items())
+
+
+def _labelled_values(cells: list[str] | None) -> tuple[str, list[str]]:
+    """A grid row's label and its value cells ('' and [] for a text line)."""
+    if cells is None:
+        return "", []
+    label_cells, values = _split_label_values([c.strip() for c in cells])
+    return "".join(label_cells), [v for v in values if v.strip()]
+
+
 def _table4(doc_id: str, table_idx: int, lines: list[str]) -> list[TableCell]:
-    """Table 4's 15 values: the first run of >= 15 digits under the 行政复议/行政诉讼 header, or its
-    three blocks printed as small tables of five (PDF-to-markdown), each named by the label above it
-    or else taken in template order."""
+    """Table 4's 15 values, from whichever shape the page gives: the first run of >= 15 digits under
+    the 行政复议/行政诉讼 header; its three blocks as rows of five, named by their label in the row or
+    above it (PDF-to-markdown pieces, a table with one row per block) or else taken in template order;
+    or its five outcomes as rows of three (one column per block)."""
     width = len(TABLE4_COLUMNS)
     rule = row_sums("table4", TABLE4_COLUMNS)
     blocks: dict[str, list[str]] = {}
+    outcomes: dict[str, list[str]] = {}
     named: str | None = None
     unread: Observed | None = None  # a run the identities could not split: kept for its reason
     for line in lines:
         cells = parse_pipe_row(line)
         text = " ".join(c for c in cells if c) if cells is not None else line
+        row_label, values = _labelled_values(cells)
+        label = next((block for block, pattern in _TABLE4_BLOCK_LABELS if pattern.search(row_label or text)), None)
+        if len(values) == len(TABLE4_OUTCOMES) and all(_VALUE_CELL.match(v) for v in values):
+            block = label if label and row_label else named
+            block = block if block and block not in blocks else next((b for b in TABLE4_BLOCKS if b not in blocks),
+                                                                     None)
+            if block is not None:
+                blocks[block] = values
+            named = None
+            continue
+        outcome = next((o for o, pattern in _TABLE4_OUTCOME_WORDS if pattern.fullmatch(row_label)), None)
+        if outcome and len(values) == len(TABLE4_BLOCKS) and all(_VALUE_CELL.match(v) for v in values):
+            outcomes.setdefault(outcome, values)
+            continue
         for run in re.finditer(r"(?<![\d.])\d[\d ]*\d(?![\d.])", text):
             if len(re.sub(r"\D", "", run.group(0))) < width:
                 continue
@@ -523,18 +582,15 @@ def _table4(doc_id: str, table_idx: int, lines: list[str]) -> list[TableCell]:
                 if _has_values(found):
                     return _cells(doc_id, table_idx, "table4", 0, "review_litigation", found[0], TABLE4_COLUMNS)
                 unread = unread or found[0]
-        label = next((block for block, pattern in _TABLE4_BLOCK_LABELS if pattern.search(text)), None)
-        values = [c for c in cells if c.strip()] if cells is not None else []
-        if len(values) == len(TABLE4_OUTCOMES) and all(_VALUE_CELL.match(v) for v in values):
-            block = named if named and named not in blocks else next((b for b in TABLE4_BLOCKS if b not in blocks), None)
-            if block is not None:
-                blocks[block] = values
-            named = None
-        elif label is not None:
+        if label is not None:
             named = label
     if len(blocks) == len(TABLE4_BLOCKS):
         row = Observed("行政复议 / 行政诉讼", [v for b in TABLE4_BLOCKS for v in blocks[b]], "grid",
-                       note="three block tables of five")
+                       note="three block rows of five")
+        return _cells(doc_id, table_idx, "table4", 0, "review_litigation", row, TABLE4_COLUMNS)
+    if len(outcomes) == len(TABLE4_OUTCOMES):
+        by_block = [outcomes[o][b] for b in range(len(TABLE4_BLOCKS)) for o in TABLE4_OUTCOMES]
+        row = Observed("行政复议 / 行政诉讼", by_block, "grid", note="five outcome rows of three blocks")
         return _cells(doc_id, table_idx, "table4", 0, "review_litigation", row, TABLE4_COLUMNS)
     return _cells(doc_id, table_idx, "table4", 0, "review_litigation", unread, TABLE4_COLUMNS) if unread else []
 
@@ -565,7 +621,8 @@ def _legacy(doc_id: str, table_idx: int, lines: list[str]) -> list[TableCell]:
         if target is None or target.spec is None or target.spec.key in done:
             continue
         if target is not row:
-            target.values, target.source, target.note, target.candidates = row.values, row.source, row.note, row.candidates
+            target.values, target.source = row.values, row.source
+            target.note, target.candidates = row.note, row.candidates
         done.add(target.spec.key)
         cells += _cells(doc_id, table_idx, "other", len(done) - 1, target.spec.key, target, ("year", "cumulative"))
         waiting = None
@@ -604,7 +661,7 @@ def extract_tables(doc_id: str, text: str) -> list[TableCell]:
     """Every statistics table the report holds, as cells mapped to template rows and columns."""
     template = detect_template(text)
     cells: list[TableCell] = []
-    end_of_table3 = re.compile(r"结转下年度继续办理[\s\d|/／—－\-无]*")
+    end_of_table3 = re.compile(rf"结转下年度继续办理[{VALUES_CHARS}|]*")
     table3 = _region(text, TABLE3_ANCHOR, None)
     if table3:
         stop = end_of_table3.search(text, table3[0])

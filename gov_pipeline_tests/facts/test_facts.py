@@ -211,3 +211,36 @@ def test_a_part_given_with_its_share_is_not_the_total() -> None:
     fact = facts_of(CORPUS / "2011_county_pingtan-county_report.txt")["proactive_disclosed_total"]
     assert fact.value == 425  # not 县直各单位主动公开政府信息303条，占71.3% (the county departments' part)
     assert "proactive_disclosed_total" not in prose("县直各单位主动公开政府信息303条，占71.3%。", "proactive", 2011)
+
+
+@pytest.mark.parametrize("text,section,key,value", [
+    ("本年度政府信息公开申请数量为5件", "requests", "requests_received", 5),
+    ("今年共有信息公开申请3件", "requests", "requests_received", 3),
+    ("本机关被提起行政复议案件2起", "review_litigation", "review_total", 2),
+    ("涉及政府信息公开的行政诉讼案1起", "review_litigation", "litigation_total", 1),
+])
+def test_a_topic_with_its_one_figure_states_the_fact(text: str, section: str, key: str, value: float) -> None:
+    assert prose(text, section)[key].value == value
+
+
+@pytest.mark.parametrize("text,section,key", [
+    ("信息公开申请5件中答复3件", "requests", "requests_received"),  # two figures: which is which is not said
+    ("政府信息公开申请比上年增长5件", "requests", "requests_received"),  # a change, not the count
+    ("我局共接到群众咨询30次，依申请公开3件", "requests", "requests_received"),  # consultations named
+    ("行政复议和行政诉讼3件", "review_litigation", "review_total"),  # a rival topic shares the figure
+    ("政府信息公开申请转办3件", "requests", "requests_received"),  # a stage of handling, not the requests
+])
+def test_a_topic_and_a_figure_read_nothing_when_it_is_not_certain(text: str, section: str, key: str) -> None:
+    assert key not in prose(text, section)
+
+
+def test_a_coordinated_zero_with_a_bare_review_word() -> None:
+    facts = prose("2015年度未发生针对政府信息公开事务的复议、诉讼和申诉。", "review_litigation")
+    assert {k: facts[k].value for k in ("review_total", "litigation_total", "complaints_total")} == {
+        "review_total": 0, "litigation_total": 0, "complaints_total": 0}
+
+
+def test_a_zero_since_inception_is_this_years_zero_but_a_cumulative_figure_is_not() -> None:
+    assert prose("我局开展政府信息公开工作以来,对依申请提供政府信息未收取检索、复印、邮寄等费用。", "fees")[
+        "fees_collected_yuan"].value == 0
+    assert "fees_collected_yuan" not in prose("开展工作以来累计收取检索费用200元。", "fees")

@@ -49,6 +49,10 @@ def test_glued_headings_in_flattened_dumps_get_their_own_line() -> None:
     ("五、存在的主要问题及改进情况", "problems"), ("五、政府信息公开工作存在的主要问题及改进情况", "problems"),
     ("六、其他需要报告的事项", "other"),
     ("三、略政办[2016]77号文件要求落实的事项", "unknown"),
+    # art. 32's first item as township outlines shorten it, and headings that are no section of their own
+    ("二、政府信息公开情况", "proactive"), ("一、2014年政府信息公开工作情况", "overview"),
+    ("六、政府信息公开情况统计表", "unknown"), ("四、政府信息公开的收费及减免情况", "fees"),
+    ("二、行政机关依申请公开政府信息和不予公开政府信息的情况", "requests"),
 ])
 def test_section_keys(heading: str, key: str) -> None:
     assert section_key(heading) == key
