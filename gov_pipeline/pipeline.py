@@ -29,7 +29,12 @@ from gov_pipeline.cleaning.catalog_year import catalog_year
 from gov_pipeline.cleaning.clean import clean_document
 from gov_pipeline.domain.records import DocumentFailure, Fact, RawDocument, Section, TableCell
 from gov_pipeline.domain.template import CUMULATIVE_SUFFIX, detect_template
-from gov_pipeline.facts.extract import extract_prose_facts, extract_table_facts, merge_facts
+from gov_pipeline.facts.extract import (
+    extract_prose_facts,
+    extract_table_facts,
+    merge_facts,
+    prose_table_agreements,
+)
 from gov_pipeline.ingest.inventory import (
     Entry,
     NotReadable,
@@ -344,14 +349,16 @@ def _facts(task: DocumentChunk) -> tuple[pl.DataFrame, pl.DataFrame, pl.DataFram
         cells = [TableCell(*row) for row in cells_of.get(doc_id, [])]
         try:
             with time_budget():
-                found, disagreements = merge_facts(doc_id, extract_prose_facts(doc_id, sections, year),
-                                                   extract_table_facts(doc_id, cells))
+                prose, table = extract_prose_facts(doc_id, sections, year), extract_table_facts(doc_id, cells)
+                found, disagreements = merge_facts(doc_id, prose, table)
+                agreements = prose_table_agreements(prose, table)
                 shares = percentage_checks(doc_id, sections)
         except BudgetExceeded as exc:
             failures.append(DocumentFailure(doc_id, "facts", "unreadable", f"{exc} (facts)"))
             continue
         facts += found
         checks += [Check(v.doc_id, v.rule_id, v.severity, "prose vs table", False, v.detail) for v in disagreements]
+        checks += [Check(doc_id, "prose_table_mismatch", "warning", "prose vs table", True, d) for d in agreements]
         checks += shares
     partitions = _partitions(documents)
     return (filed("report_facts", facts, partitions), filed("fact_checks", checks, partitions),
