@@ -1,3 +1,4 @@
+{{ config(materialized='table') }}
 -- D1 (legacy): the seven key figures stated as numbers (0 allowed, zero phrases included). An item with no
 -- extracted fact whose wording the text still carries (its keyword next to a counted number or a zero
 -- phrase) is stated but not read: unknown, its seventh of the weight out of the denominator. An item the text does not state at all is missing.
