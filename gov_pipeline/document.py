@@ -17,7 +17,12 @@ from gov_pipeline.cleaning.clean import clean_document
 from gov_pipeline.domain.records import CleanedDocument, DocumentFailure, Fact, RawDocument, Section, TableCell
 from gov_pipeline.domain.status import Status, report_status
 from gov_pipeline.domain.template import detect_template
-from gov_pipeline.facts.extract import extract_prose_facts, extract_table_facts, merge_facts
+from gov_pipeline.facts.extract import (
+    extract_prose_facts,
+    extract_table_facts,
+    merge_facts,
+    prose_table_agreements,
+)
 from gov_pipeline.quality.registry import severity
 from gov_pipeline.quality.rules import Check, ReportContext, evaluate_report, percentage_checks
 from gov_pipeline.structure.sections import split_sections, stated_reports
@@ -91,9 +96,12 @@ def template_cells(cells: Sequence[TableCell]) -> list[TableCell]:
 
 def facts(doc_id: str, report_year: int | None, sections: Sequence[Section], cells: Sequence[TableCell]) -> Facts:
     """Facts: every number the prose and the tables state (the table wins), and the checks made on the way."""
-    found, disagreements = merge_facts(doc_id, extract_prose_facts(doc_id, list(sections), report_year),
-                                       extract_table_facts(doc_id, template_cells(cells)))
+    prose = extract_prose_facts(doc_id, list(sections), report_year)
+    table = extract_table_facts(doc_id, template_cells(cells))
+    found, disagreements = merge_facts(doc_id, prose, table)
     checks = [Check(v.doc_id, v.rule_id, severity(v.rule_id), "prose vs table", False, v.detail) for v in disagreements]
+    checks += [Check(doc_id, "prose_table_mismatch", severity("prose_table_mismatch"), "prose vs table", True, detail)
+               for detail in prose_table_agreements(prose, table)]  # the passed comparisons feed X2
     return Facts(found, checks + percentage_checks(doc_id, sections))
 
 

@@ -14,7 +14,7 @@ and the disagreement is returned for the quality stage."""
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from functools import cache, partial
 
@@ -302,18 +302,33 @@ def extract_prose_facts(doc_id: str, sections: Sequence[Section], report_year: i
     return list(found.values())
 
 
+def _compared(prose: Sequence[Fact], table: Sequence[Fact]) -> Iterator[tuple[Fact, Fact]]:
+    """The exact prose figures (not approximate ones) whose key a table also states, with that table fact."""
+    by_key = {f.fact_key: f for f in table}
+    for fact in prose:
+        if fact.fact_key in by_key and not fact.approx:
+            yield fact, by_key[fact.fact_key]
+
+
+def _agree(prose_fact: Fact, table_fact: Fact) -> bool:
+    return abs(table_fact.value - prose_fact.value) <= 1e-6
+
+
 def merge_facts(doc_id: str, prose: Sequence[Fact], table: Sequence[Fact]) -> tuple[list[Fact], list[Violation]]:
     """Tables win over prose for the keys they state; every disagreement becomes a warning that names
     both values and their evidence."""
     by_key = {f.fact_key: f for f in table}
-    mismatches: list[Violation] = []
-    for fact in prose:
-        table_fact = by_key.get(fact.fact_key)
-        if table_fact is None:
-            by_key[fact.fact_key] = fact
-        elif abs(table_fact.value - fact.value) > 1e-6 and not fact.approx:
-            mismatches.append(Violation(
-                doc_id, "prose_table_mismatch", "warning",
-                f"{fact.fact_key}: prose says {fact.value:g} ({fact.evidence[:120]}) but the table says "
-                f"{table_fact.value:g} ({table_fact.evidence}); the table value is kept"))
+    by_key.update({f.fact_key: f for f in prose if f.fact_key not in by_key})
+    mismatches = [Violation(
+        doc_id, "prose_table_mismatch", "warning",
+        f"{fact.fact_key}: prose says {fact.value:g} ({fact.evidence[:120]}) but the table says "
+        f"{table_fact.value:g} ({table_fact.evidence}); the table value is kept")
+        for fact, table_fact in _compared(prose, table) if not _agree(fact, table_fact)]
     return list(by_key.values()), mismatches
+
+
+def prose_table_agreements(prose: Sequence[Fact], table: Sequence[Fact]) -> list[str]:
+    """The comparisons of merge_facts that hold, worded as passes: with its disagreements they are every
+    prose figure checked against a table (rubric X2's denominator)."""
+    return [f"{fact.fact_key}: prose says {fact.value:g} ({fact.evidence[:120]}), as the table does "
+            f"({table_fact.evidence})" for fact, table_fact in _compared(prose, table) if _agree(fact, table_fact)]

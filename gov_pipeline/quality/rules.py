@@ -105,8 +105,10 @@ def _blocking(ctx: ReportContext, facts: dict[str, Fact], cells: Sequence[TableC
     carried = facts.get("requests_carried_over")
     if completed and received:
         available = received.value + (carried.value if carried else 0)
-        yield check("completed_le_received", "requests", completed.value <= available,
-                    f"requests completed {_fmt(completed.value)} ({completed.evidence[:100]}) exceed requests "
+        held = completed.value <= available
+        yield check("completed_le_received", "requests", held,
+                    f"requests completed {_fmt(completed.value)} ({completed.evidence[:100]}) "
+                    f"{'are within' if held else 'exceed'} requests "
                     f"received {_fmt(received.value)} ({received.evidence[:100]}) plus carried over "
                     f"{_fmt(carried.value if carried else 0)}")
     year = ctx.report_year

@@ -144,8 +144,8 @@ TABLES: dict[str, TableSpec] = {t.name: t for t in (
         _c("col_label", pl.String, "table facts: the column label in the template's words"),
         _c("page", pl.Int32, "table facts from a PDF: the page of the cell, when known"),
     )),
-    TableSpec("fact_checks", "Checks made while reading facts: prose/table disagreements and outcome shares "
-              "(input to dq_checks).", (
+    TableSpec("fact_checks", "Checks made while reading facts: every prose figure compared with a table (passed "
+              "or not) and outcome shares (input to dq_checks).", (
         DOC_ID,
         PARTITION_KEY,
         _c("rule_id", pl.String, "prose_table_mismatch | percentages_valid"),

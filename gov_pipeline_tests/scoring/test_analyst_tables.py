@@ -7,8 +7,8 @@ from __future__ import annotations
 from gov_pipeline_tests.conftest import query
 
 # the sample's reports saved both as an HTML page and as a text copy
-TWO_FORMATS = ("2011_county_pingtan-county_report", "2012_county_pingtan-county_report", "2011_city_pingtan-zone_report",
-               "2013_city_pingtan-zone_report", "2018_city_pingtan-zone_report",
+TWO_FORMATS = ("2011_county_pingtan-county_report", "2012_county_pingtan-county_report",
+               "2011_city_pingtan-zone_report", "2013_city_pingtan-zone_report", "2018_city_pingtan-zone_report",
                "2013_department_pingtan-local-tax-bureau_report")
 
 
@@ -24,7 +24,8 @@ def test_a_report_in_two_formats_is_scored_once_and_its_copy_names_the_primary(s
         assert f"the same report as {primary}" in reason
     assert query(db, "select count(*) from (select agency_key, report_year from compliance_scores "
                      "group by all having count(*) > 1)")[0][0] == 0
-    assert query(db, "select count(*) from agency_rankings where doc_id in (select doc_id from near_duplicates)")[0][0] == 0
+    assert query(db, "select count(*) from agency_rankings "
+                     "where doc_id in (select doc_id from near_duplicates)")[0][0] == 0
 
 
 def test_different_agencies_and_years_are_never_merged(sample_warehouse) -> None:
@@ -58,7 +59,8 @@ def test_a_year_missing_from_the_corpus_is_a_gap_not_a_finding(sample_warehouse)
                                            "from publication_coverage where agency_key = '350128:平潭综合实验区'"))
     assert rows[2012] == (False, "no report in the corpus")
     assert rows[2019] == (True, "on time")
-    statuses = {s for (s,) in query(sample_warehouse.db, "select distinct publication_status from publication_coverage")}
+    statuses = {s for (s,) in query(sample_warehouse.db,
+                                    "select distinct publication_status from publication_coverage")}
     assert "not published" not in statuses
 
 

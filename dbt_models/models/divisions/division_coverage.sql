@@ -43,8 +43,7 @@ published as (
         report_year,
         count(*) as reports,
         min(publish_date) as first_publish_date,
-        bool_or(timeliness_share = 1) as on_time,
-        bool_or(timeliness_share is not null) as timing_known
+        {{ publication_timing('timeliness_share') }}
     from reports
     group by agency_key, report_year
 )
@@ -69,12 +68,7 @@ select
     y.report_year,
     coalesce(p.reports, 0) as reports,
     p.first_publish_date,
-    case
-        when p.reports is null then 'no report in the corpus'
-        when not p.timing_known then 'published, date unknown'
-        when p.on_time then 'on time'
-        else 'late'
-    end as publication_status
+    {{ publication_status('p') }} as publication_status
 from bodies b
 join scope_divisions d on d.code = b.division_code
 join corpus_years y on y.report_year >= b.first_year

@@ -42,8 +42,7 @@ government_years as (
     from unit_governments g
     cross join corpus_years y
     left join (
-        select division_code, report_year, bool_or(timeliness_share = 1) as on_time,
-               bool_or(timeliness_share is not null) as timing_known
+        select division_code, report_year, {{ publication_timing('timeliness_share') }}
         from reports
         where body_kind = 'government'
         group by all

@@ -11,10 +11,12 @@ select
     'carryover_continuity' as indicator,
     case when c.passed is null then null when c.passed then 1.0 else 0.0 end as share,
     case
-        when c.passed is null then 'no previous report of this agency with carried-forward requests'
+        when c.passed is null then 'not assessed: no previous report of this agency with carried-forward requests'
         when c.passed then 'carried over = last year''s carried forward'
         else c.detail
-    end as evidence
+    end as evidence,
+    1.0 as assessable,
+    false as lossy
 from {{ ref('int_scored_reports') }} r
 left join checks c using (doc_id)
 where r.rubric = 'template'

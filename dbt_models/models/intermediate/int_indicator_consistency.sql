@@ -1,26 +1,34 @@
--- V1-V4 (template) and V1 (legacy): the share of applicable data-quality checks that hold.
+-- V1-V4 (template) and V1 (legacy): the share of applicable data-quality checks that hold. A template
+-- identity over a table the extractor could not read whole is unknown (lossy_source), not failed. A legacy
+-- identity applies only with real inputs: on all-zero request figures it tests nothing, and P-5 counts
+-- the outcome shares only.
 with reports as (
-    select doc_id, rubric from {{ ref('int_scored_reports') }}
+    select r.doc_id, r.rubric, coalesce(f.requests_received, 0) + coalesce(f.requests_completed, 0) > 0 as has_requests
+    from {{ ref('int_scored_reports') }} r
+    left join {{ ref('int_report_facts_wide') }} f using (doc_id)
 ),
 
 indicator_rules as (
     select * from (values
-        ('template', 'table3_balance', 'table3_balance'),
-        ('template', 'table3_outcomes', 'outcomes_sum'),
-        ('template', 'table3_row_totals', 'table3_row_totals'),
-        ('template', 'table4_totals', 'review_sum'),
-        ('template', 'table4_totals', 'litigation_sum'),
-        ('legacy', 'internal_consistency', 'legacy_channels_sum'),   -- P-1
-        ('legacy', 'internal_consistency', 'outcomes_sum'),          -- P-2
-        ('legacy', 'internal_consistency', 'refusal_reasons_sum'),   -- P-3
-        ('legacy', 'internal_consistency', 'completed_le_received'), -- P-4
-        ('legacy', 'internal_consistency', 'percentages_valid')      -- P-5
-    ) as t(rubric, indicator, rule_id)
+        ('template', 'table3_balance', 'table3_balance', 'table3'),
+        ('template', 'table3_outcomes', 'outcomes_sum', 'table3'),
+        ('template', 'table3_row_totals', 'table3_row_totals', 'table3'),
+        ('template', 'table4_totals', 'review_sum', 'table4'),
+        ('template', 'table4_totals', 'litigation_sum', 'table4'),
+        ('legacy', 'internal_consistency', 'legacy_channels_sum', null),   -- P-1
+        ('legacy', 'internal_consistency', 'outcomes_sum', null),          -- P-2
+        ('legacy', 'internal_consistency', 'refusal_reasons_sum', null),   -- P-3
+        ('legacy', 'internal_consistency', 'completed_le_received', null), -- P-4
+        ('legacy', 'internal_consistency', 'percentages_valid', null)      -- P-5
+    ) as t(rubric, indicator, rule_id, table_key)
 ),
 
 indicators as (
-    select distinct r.doc_id, r.rubric, i.indicator
-    from reports r join indicator_rules i using (rubric)
+    select distinct r.doc_id, r.rubric, i.indicator, i.table_key, c.read_as = 'unreadable' as lossy,
+           c.unreadable_because
+    from reports r
+    join indicator_rules i using (rubric)
+    left join {{ ref('int_table_coverage') }} c on c.doc_id = r.doc_id and c.table_key = i.table_key
 ),
 
 -- a finding a reviewer dismissed (review_decisions) counts as a check that holds
@@ -32,6 +40,9 @@ checks as (
     left join {{ source('pipeline', 'review_decisions') }} d
         on d.decision = 'dismissed' and d.doc_id = c.doc_id and d.rule_id = c.rule_id
         and d.subject = c.subject and d.detail = c.detail
+    where r.rubric = 'template'
+        or (c.rule_id = 'percentages_valid' and c.subject = 'outcome shares')
+        or (c.rule_id <> 'percentages_valid' and r.has_requests)
 ),
 
 summary as (
@@ -50,16 +61,22 @@ select
     i.doc_id,
     i.indicator,
     case
+        when i.lossy then null
         when s.checks is null then null
         when i.indicator = 'internal_consistency' and s.rules < {{ var('legacy_consistency_min_rules') }} then null
         else s.held::double / s.checks
     end as share,
     case
-        when s.checks is null then 'no applicable check (table rows or figures missing)'
+        when i.lossy then 'not assessed: ' || i.table_key || ' was not read whole (' || left(i.unreadable_because, 120) || ')'
+        when s.checks is null and i.rubric = 'legacy' then 'not assessed: no identity applies with real (non-zero) figures'
+        when s.checks is null then 'not assessed: the rows the identity needs were not found'
         when i.indicator = 'internal_consistency' and s.rules < {{ var('legacy_consistency_min_rules') }}
-            then 'only ' || s.rules::varchar || ' identity applies'
+            then 'not assessed: only ' || s.rules::varchar || ' identity applies with real figures'
+        when s.held = s.checks then 'all ' || s.checks::varchar || ' checks hold'
         else s.held::varchar || ' of ' || s.checks::varchar || ' checks hold'
              || coalesce(': ' || left(s.failures, 300), '')
-    end as evidence
+    end as evidence,
+    1.0 as assessable,
+    coalesce(i.lossy, false) as lossy
 from indicators i
 left join summary s using (doc_id, indicator)

@@ -1,46 +1,95 @@
--- Q3: sections 一 (overview) and 五 (problems) against the same agency's report for the year before:
--- Jaccard similarity of 4-character shingles; at or above originality_max_similarity fails.
+{{ config(materialized='table') }}
+-- Q3: section 一 (overview) and section 五 (problems), each whole, against the same section of the same
+-- body's report for the year before (the candidates are found by agency key and year, never by pairs):
+-- Jaccard similarity of 4-character shingles; either at or above originality_max_similarity fails.
+-- 0-weight flag copied_from_other_body: a section whose bottom-k MinHash sketch is held at or above that
+-- share by other bodies' reports of the same year (one group-by over sketch values: linear in the corpus).
 with texts as (
-    select
-        r.doc_id,
-        r.agency_key,
-        r.report_year,
-        left(string_agg(s.text, '' order by s.ordinal), {{ var('originality_text_chars') }}) as text
-    from {{ ref('stg_reports') }} r
+    select r.doc_id, r.agency_key, r.report_year, s.section_key, string_agg(s.text, '' order by s.ordinal) as text
+    from {{ ref('int_scored_reports') }} r
     join {{ ref('stg_report_sections') }} s using (doc_id)
-    where r.status in ('scored', 'quarantined') and s.section_key in ('overview', 'problems')
-    group by r.doc_id, r.agency_key, r.report_year
+    where s.section_key in ('overview', 'problems')
+    group by all
 ),
 
 shingles as (
     select
-        doc_id, agency_key, report_year,
+        doc_id, agency_key, report_year, section_key, length(text) as chars,
         list_distinct(list_transform(range(1, greatest(length(text) - 2, 1)), lambda i: substring(text, i, 4)))
             as grams
     from texts
 ),
 
-pairs as (
+previous_year as (
     select
         cur.doc_id,
+        cur.section_key,
         max(len(list_intersect(cur.grams, prev.grams))::double
             / nullif(len(list_distinct(list_concat(cur.grams, prev.grams))), 0)) as similarity
     from shingles cur
-    join shingles prev on prev.agency_key = cur.agency_key and prev.report_year = cur.report_year - 1
-    group by cur.doc_id
+    join shingles prev
+        on prev.agency_key = cur.agency_key and prev.report_year = cur.report_year - 1
+        and prev.section_key = cur.section_key
+    group by cur.doc_id, cur.section_key
+),
+
+sketches as (
+    select doc_id, agency_key, report_year, section_key,
+           unnest(list_sort(list_distinct(list_transform(grams, lambda g: hash(g))))[1:{{ var('originality_sketch_size') }}])
+               as minhash
+    from shingles
+    where chars >= {{ var('originality_min_chars') }} and agency_key is not null and report_year is not null
+),
+
+sketch_bodies as (
+    select report_year, section_key, minhash, list_distinct(list(agency_key)) as bodies
+    from sketches
+    group by all
+),
+
+other_bodies as (
+    select
+        s.doc_id,
+        s.section_key,
+        count(*) filter (where len(list_filter(b.bodies, lambda a: a <> s.agency_key)) > 0)::double / count(*)
+            as shared
+    from sketches s
+    join sketch_bodies b using (report_year, section_key, minhash)
+    group by s.doc_id, s.section_key
+),
+
+per_report as (
+    select
+        r.doc_id,
+        p.similarity,
+        p.sections,
+        o.shared >= {{ var('originality_max_similarity') }} as copied_from_other_body
+    from {{ ref('int_scored_reports') }} r
+    left join (
+        select doc_id, max(similarity) as similarity,
+               string_agg(section_key || ' ' || round(100 * similarity)::varchar || '%', ', ' order by section_key)
+                   as sections
+        from previous_year
+        group by doc_id
+    ) p using (doc_id)
+    left join (select doc_id, max(shared) as shared from other_bodies group by doc_id) o using (doc_id)
 )
 
 select
-    r.doc_id,
+    doc_id,
     'originality' as indicator,
     case
-        when p.similarity is null then null
-        when p.similarity >= {{ var('originality_max_similarity') }} then 0.0
+        when similarity is null then null
+        when similarity >= {{ var('originality_max_similarity') }} then 0.0
         else 1.0
     end as share,
     case
-        when p.similarity is null then 'no report of this agency for the previous year'
-        else round(100 * p.similarity)::varchar || '% of the text repeats the previous year''s report'
-    end as evidence
-from {{ ref('int_scored_reports') }} r
-left join pairs p using (doc_id)
+        when similarity is null then 'not assessed: no report of this agency for the previous year'
+        when similarity >= {{ var('originality_max_similarity') }}
+            then 'repeats the previous year''s report: ' || sections || ' of the text repeats'
+        else 'original against the previous year''s report: ' || sections || ' of the text repeats'
+    end as evidence,
+    1.0 as assessable,
+    false as lossy,
+    coalesce(copied_from_other_body, false) as copied_from_other_body
+from per_report

@@ -42,5 +42,7 @@ select
     case
         when list_bool_and(found) then 'all required items present'
         else 'missing: ' || array_to_string(list_filter(required, lambda k, i: not found[i]), ', ')
-    end as evidence
+    end as evidence,
+    1.0 as assessable,
+    false as lossy
 from items

@@ -9,7 +9,9 @@ select
     r.doc_id,
     'statistical_appendix' as indicator,
     case when coalesce(t.table_rows, 0) >= {{ var('statistical_appendix_min_rows') }} then 1.0 else 0.0 end as share,
-    coalesce(t.table_rows, 0)::varchar || ' statistics-table rows read' as evidence
+    coalesce(t.table_rows, 0)::varchar || ' statistics-table rows read' as evidence,
+    1.0 as assessable,
+    false as lossy
 from {{ ref('int_scored_reports') }} r
 left join rows_found t using (doc_id)
 where r.rubric = 'legacy'

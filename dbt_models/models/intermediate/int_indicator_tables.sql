@@ -1,34 +1,16 @@
--- C2 (template): tables 2, 3 and 4 each parsed with at least table_parsed_share of their cells.
-with reports as (
-    select doc_id, case when template = '2019' then '2019' else '2021' end as layout
-    from {{ ref('int_scored_reports') }}
-    where rubric = 'template'
-),
-
-found as (
-    select doc_id, table_key, count(*) as cells
-    from {{ ref('stg_report_tables') }}
-    where table_key in ('table2', 'table3', 'table4')
-    group by doc_id, table_key
-),
-
-per_table as (
-    select
-        r.doc_id,
-        e.table_key,
-        coalesce(f.cells, 0) as cells,
-        e.expected_cells,
-        coalesce(f.cells, 0) >= {{ var('table_parsed_share') }} * e.expected_cells as parsed
-    from reports r
-    join {{ ref('template_cells') }} e on e.template = r.layout
-    left join found f on f.doc_id = r.doc_id and f.table_key = e.table_key
-)
-
+-- C2 (template): tables 2, 3 and 4, each the share of its template cells whose values were parsed (pro
+-- rata); a table present but unreadable (rows the extractor could not map) is unknown, not missing, and
+-- leaves its third of the weight out of the denominator (lossy_source).
 select
     doc_id,
     'tables' as indicator,
-    avg(case when parsed then 1.0 else 0.0 end) as share,
-    string_agg(table_key || ' ' || cells::varchar || '/' || expected_cells::varchar || ' cells', ', '
-               order by table_key) as evidence
-from per_table
+    avg(least(cells::double / expected_cells, 1.0)) filter (where read_as <> 'unreadable') as share,
+    string_agg(table_key || ' ' || case
+                   when read_as = 'unreadable' then 'not assessed: ' || cells::varchar || '/' || expected_cells::varchar
+                        || ' cells read, rows unreadable (' || left(unreadable_because, 120) || ')'
+                   else cells::varchar || '/' || expected_cells::varchar || ' cells' end,
+               ', ' order by table_key) as evidence,
+    count(*) filter (where read_as <> 'unreadable')::double / count(*) as assessable,
+    bool_or(read_as = 'unreadable') as lossy
+from {{ ref('int_table_coverage') }}
 group by doc_id

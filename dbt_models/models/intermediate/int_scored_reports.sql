@@ -9,6 +9,7 @@ select
     jurisdiction_level,
     report_year,
     publish_date,
+    written_date,
     template,
     body_type,
     rubric

@@ -19,8 +19,7 @@ published as (
         r.agency_key,
         r.report_year,
         min(r.publish_date) as first_publish_date,
-        bool_or(t.share = 1) as on_time,
-        bool_or(t.share is not null) as timing_known,
+        {{ publication_timing('t.share') }},
         count(*) as reports
     from {{ ref('stg_reports') }} r
     left join {{ ref('int_indicator_timeliness') }} t using (doc_id)
@@ -35,11 +34,6 @@ select
     y.report_year,
     p.reports is not null as in_corpus,
     p.first_publish_date,
-    case
-        when p.reports is null then 'no report in the corpus'
-        when not p.timing_known then 'published, date unknown'
-        when p.on_time then 'on time'
-        else 'late'
-    end as publication_status
+    {{ publication_status('p') }} as publication_status
 from years y
 left join published p using (agency_key, report_year)

@@ -20,7 +20,7 @@ renamed as (
         status_reason,
         warning_count,
         blocking_count,
-        -- the body type decides the deadline from 2019 on (art. 49); unknown -> the 31 March rule, flagged
+        -- the body type decides the deadline from 2019 on (art. 49); unknown stays unknown (never defaulted)
         case
             when admin_level is null then 'unknown'
             when admin_level = 'department' then 'department'
