@@ -16,6 +16,7 @@ average is printed with every figure: on a shared machine the numbers move with 
 from __future__ import annotations
 
 import argparse
+import contextlib
 import json
 import os
 import shutil
@@ -35,9 +36,9 @@ import pypdfium2
 from selectolax.lexbor import LexborHTMLParser
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from bench_corpus import generate, load_sources  # noqa: E402  (a sibling script, not a package)
+from bench_corpus import generate, load_sources  # a sibling script, not a package
 
-from gov_pipeline.config import PROJECT_ROOT  # noqa: E402
+from gov_pipeline.config import PROJECT_ROOT
 
 SAMPLE_SECONDS = 0.25
 TARGET_DOCS, TARGET_SECONDS, TARGET_MEMORY = 100_000, 600, 2 * 2**30
@@ -46,7 +47,7 @@ BIN = Path(sys.executable).parent
 
 
 def load() -> str:
-    return "load %.2f %.2f %.2f" % os.getloadavg()
+    return "load {:.2f} {:.2f} {:.2f}".format(*os.getloadavg())
 
 
 @dataclass
@@ -65,10 +66,8 @@ class TreeMemory:
             return 0
         total = 0
         for process in processes:
-            try:
+            with contextlib.suppress(psutil.Error):  # exited between the listing and the read
                 total += process.memory_info().rss
-            except psutil.Error:  # exited between the listing and the read
-                pass
         return total
 
     def _run(self) -> None:
@@ -243,7 +242,8 @@ def bench(size: int, sources: Sequence, profile: Path | None) -> None:
               + ", ".join(f"{kind} {s:.2f} s" for kind, s in sorted(floor_seconds.items())))
         print(f"pipeline / floor: 1/{seconds / floor_total:.0f}   (target >= 1/10)")
         projected = seconds / size * TARGET_DOCS
-        print(f"at this rate {TARGET_DOCS:,} documents take {projected / 60:.1f} min (target < {TARGET_SECONDS / 60:.0f}); "
+        print(f"at this rate {TARGET_DOCS:,} documents take {projected / 60:.1f} min "
+              f"(target < {TARGET_SECONDS / 60:.0f}); "
               f"peak {memory.peak() / 2**30:.2f} GiB (target < {TARGET_MEMORY / 2**30:.0f} GiB)")
         if profile is not None:
             print("\n".join(top_frames(profile)))

@@ -55,7 +55,8 @@ def write_catalog(conn: duckdb.DuckDBPyConnection, raw_dir: Path, shard_dir: Pat
 
 def plan(catalog: Path, shards_per_year: int) -> list[Shard]:
     """Every year of the catalog x `shards_per_year` shards (a year with no documents gets none)."""
-    years = duckdb.sql(f"select distinct partition_key from read_parquet('{catalog}') order by 1").fetchall()
+    with duckdb.connect() as conn:
+        years = conn.execute(f"select distinct partition_key from read_parquet('{catalog}') order by 1").fetchall()
     return [Shard(year, index, shards_per_year) for (year,) in years for index in range(shards_per_year)]
 
 
@@ -89,7 +90,7 @@ def run_workers(shards: Sequence[Shard], catalog: Path, raw_dir: Path, shard_dir
 
 def load(conn: duckdb.DuckDBPyConnection, shard_dir: Path) -> pipeline.StageStats:
     """The loader: every shard's tables into the warehouse (one transaction), then the all-years stage."""
-    with replacing(conn, {table: "true" for table in SHARD_TABLES}) as write:
+    with replacing(conn, dict.fromkeys(SHARD_TABLES, "true")) as write:
         for table in SHARD_TABLES:
             for path in sorted((shard_dir / table).glob("*.parquet")):
                 write(table, pl.read_parquet(path))
