@@ -9,7 +9,7 @@ SUDO := $(shell [ "$$(id -u)" = 0 ] || command -v sudo)
 DBT_SOURCES := $(shell find dbt_models/models dbt_models/macros dbt_models/tests dbt_models/seeds -type f 2>/dev/null) \
                dbt_models/dbt_project.yml dbt_models/profiles.yml
 
-.PHONY: setup run test dev clean fetch-demo
+.PHONY: setup run test dev clean fetch-demo bench
 
 setup: $(STAMP) $(MANIFEST)
 
@@ -45,6 +45,11 @@ test: setup $(CHROMIUM)
 	$(BIN)/sqlfluff lint dbt_models/models
 	$(BIN)/sqlfluff lint --templater placeholder gov_pipeline/warehouse/sql
 	$(BIN)/python -m pytest
+
+# The real path at corpus scale (benchmarks/bench_run.py): 1 000 and 10 000 generated documents through
+# `gov-pipeline run`, per-step and per-dbt-node times, peak memory, the lexbor floor. BENCH_N=100000 for 100k.
+bench: setup
+	$(BIN)/python benchmarks/bench_run.py $(if $(BENCH_N),--sizes $(BENCH_N))
 
 # Collection walk-through (README "Collecting reports"): a local fake site -> fetch -> run -> scores.
 fetch-demo: setup

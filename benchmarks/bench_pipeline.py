@@ -1,13 +1,10 @@
-"""Throughput of the stage runners on copies of the bundled reports (no Dagster, no dbt).
+"""Throughput of the stage runners alone (no Dagster, no Great Expectations, no dbt) on the generated
+benchmark corpus (bench_corpus.py), to separate the stage code from the orchestration around it;
+`make bench` (bench_run.py) measures the real path.
 
-    .venv/bin/python benchmarks/bench_pipeline.py --docs 2000 [--pdf-share 0.0]
+    .venv/bin/python benchmarks/bench_pipeline.py --docs 2000
 
-Each copy gets a unique trailing comment so it is a distinct document (different sha256). Prints
-documents per second per stage and the time 100 000 documents would take at that rate.
-
-Measured on the 2-core project machine, `--docs 100000` (3.7 GB of HTML and text): 498 s in all
-(8.3 min; cleaning 229 s, structure 105 s, facts 105 s, checks 40 s), coordinating process peak RSS
-4.0 GB. PDFs cost far more per document (pdfplumber lays out every page): see `--pdf-share`."""
+Prints documents per second per stage and the time 100 000 documents would take at that rate."""
 
 from __future__ import annotations
 
@@ -18,38 +15,21 @@ import time
 from pathlib import Path
 
 import duckdb
+from bench_corpus import generate  # a sibling script, not a package
 
 from gov_pipeline import pipeline
-from gov_pipeline.config import PROJECT_ROOT
 
 TARGET = 100_000
-
-
-def make_corpus(root: Path, count: int, pdf_share: float) -> None:
-    sources = sorted(p for p in (PROJECT_ROOT / "data" / "raw").rglob("*")
-                     if p.suffix in (".html", ".txt", ".md") and p.name != "README.md")
-    pdfs = sorted((PROJECT_ROOT / "data" / "raw").rglob("*.pdf"))
-    n_pdf = int(count * pdf_share)
-    for index in range(count):
-        if index < n_pdf:
-            source = pdfs[index % len(pdfs)]
-            data = source.read_bytes() + f"\n%{index}\n".encode()
-        else:
-            source = sources[index % len(sources)]
-            marker = f"\n<!-- copy {index} -->\n" if source.suffix == ".html" else f"\n\n{index}\n"
-            data = source.read_bytes() + marker.encode()
-        (root / f"{index:06d}{source.suffix}").write_bytes(data)
 
 
 def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--docs", type=int, default=2000)
-    parser.add_argument("--pdf-share", type=float, default=0.0)
     args = parser.parse_args()
     with tempfile.TemporaryDirectory() as tmp:
         raw = Path(tmp) / "raw"
         raw.mkdir()
-        make_corpus(raw, args.docs, args.pdf_share)
+        generate(raw, args.docs)
         size = sum(p.stat().st_size for p in raw.iterdir())
         print(f"{args.docs} documents, {size / 2**20:.0f} MB, {pipeline.worker_count()} workers")
         conn = duckdb.connect(str(Path(tmp) / "bench.duckdb"))

@@ -1,12 +1,20 @@
-"""PDF -> text through pdfplumber's text layer. Scanned PDFs have none: we say so instead of guessing."""
+"""PDF -> text: pdfium's character boxes (pypdfium2) laid out into lines and words the way pdfplumber
+does it (same tolerances, same clustering), about 20x faster than pdfplumber's pdfminer parse; pdfplumber
+stays the fallback for a file pdfium cannot open. Scanned PDFs have no text layer: we say so instead of
+guessing."""
 
 from __future__ import annotations
 
+import ctypes
 import io
 import logging
 import re
+from collections.abc import Iterator, Sequence
+from typing import NamedTuple
 
 import pdfplumber
+import pypdfium2 as pdfium  # type: ignore[import-untyped]  # pypdfium2 ships no py.typed
+import pypdfium2.raw as pdfium_c  # type: ignore[import-untyped]  # (the same package)
 from pdfminer.pdfparser import PDFSyntaxError
 
 from gov_pipeline.ingest.decoding import UndecodableError
@@ -14,21 +22,128 @@ from gov_pipeline.ingest.decoding import UndecodableError
 MAX_PAGES = 300
 MIN_TEXT_CHARS = 20
 PAGE_BREAK = "\u2063"  # a line of its own between two pages (INVISIBLE SEPARATOR, which no text layer holds)
-_PAGE_NUMBER = re.compile(r"^\s*(?:[-—–－]\s*\d{1,4}\s*[-—–－]|第\s*\d{1,4}\s*页(?:\s*共\s*\d+\s*页)?|\d{1,4}\s*/\s*\d{1,4})\s*$")
+_PAGE_NUMBER = re.compile(
+    r"^\s*(?:[-—–－]\s*\d{1,4}\s*[-—–－]|第\s*\d{1,4}\s*页(?:\s*共\s*\d+\s*页)?|\d{1,4}\s*/\s*\d{1,4})\s*$")
+# pdfplumber's defaults (utils.text.DEFAULT_X_TOLERANCE / DEFAULT_Y_TOLERANCE), so both readers agree
+X_TOLERANCE = 3.0  # a gap wider than this between two characters of a line starts a new word
+Y_TOLERANCE = 3.0  # characters whose tops differ by at most this (chained) are one line
 
 logging.getLogger("pdfminer").setLevel(logging.ERROR)
+
+
+class Char(NamedTuple):
+    """One glyph of a page: its text and box (top-left origin, as pdfminer measures it)."""
+
+    text: str
+    x0: float
+    x1: float
+    top: float
+
+
+def page_chars(page: pdfium.PdfPage) -> list[Char]:
+    """The page's glyphs in content order (pdfium's generated spaces and line breaks left out). The box
+    is pdfminer's: left/right/bottom of pdfium's loose box, top = bottom - the font size as drawn."""
+    textpage = page.get_textpage()
+    height = page.get_height()
+    box, matrix = pdfium_c.FS_RECTF(), pdfium_c.FS_MATRIX()
+    chars = []
+    for index in range(textpage.count_chars()):
+        if pdfium_c.FPDFText_IsGenerated(textpage, index) == 1:
+            continue
+        text = chr(pdfium_c.FPDFText_GetUnicode(textpage, index))
+        if text in "\r\n":
+            continue
+        pdfium_c.FPDFText_GetLooseCharBox(textpage, index, ctypes.byref(box))
+        pdfium_c.FPDFText_GetMatrix(textpage, index, ctypes.byref(matrix))
+        size = pdfium_c.FPDFText_GetFontSize(textpage, index) * (matrix.c ** 2 + matrix.d ** 2) ** 0.5
+        chars.append(Char(text, box.left, box.right, height - box.bottom - size))
+    textpage.close()
+    return chars
+
+
+def _clusters(items: Sequence[Char], tolerance: float) -> list[list[Char]]:
+    """Items grouped by top: distinct tops sorted, a new group where one exceeds the last by more than
+    the tolerance; items keep their order within a group (pdfplumber's cluster_objects)."""
+    tops = sorted({item.top for item in items})
+    group_of: dict[float, int] = {}
+    group, last = 0, None
+    for top in tops:
+        if last is not None and top > last + tolerance:
+            group += 1
+        group_of[top], last = group, top
+    groups: list[list[Char]] = [[] for _ in range(group + 1)] if tops else []
+    for item in items:
+        groups[group_of[item.top]].append(item)
+    return groups
+
+
+def _words(line: Sequence[Char]) -> Iterator[Char]:
+    """A line's words (as Chars: text joined, first char's box start, last's end): a blank ends a word;
+    so does a character left of the previous one's start, beyond its end plus X_TOLERANCE, or on
+    another line (pdfplumber's WordExtractor)."""
+    current: list[Char] = []
+    for char in line:
+        if char.text.isspace():
+            if current:
+                yield _merge(current)
+            current = []
+            continue
+        if current:
+            prev = current[-1]
+            if char.x0 < prev.x0 or char.x0 > prev.x1 + X_TOLERANCE or abs(char.top - prev.top) > Y_TOLERANCE:
+                yield _merge(current)
+                current = []
+        current.append(char)
+    if current:
+        yield _merge(current)
+
+
+def _merge(chars: Sequence[Char]) -> Char:
+    return Char("".join(c.text for c in chars), min(c.x0 for c in chars), max(c.x1 for c in chars),
+                min(c.top for c in chars))
+
+
+def layout_text(chars: Sequence[Char]) -> str:
+    """The page as lines of words: characters clustered into lines by top and sorted left to right,
+    split into words, the words clustered into lines again and joined by single spaces."""
+    words = [word for line in _clusters(chars, Y_TOLERANCE)
+             for word in _words(sorted(line, key=lambda c: c.x0))]
+    return "\n".join(" ".join(word.text for word in line) for line in _clusters(words, Y_TOLERANCE))
+
+
+def pages_pdfium(data: bytes) -> list[str]:
+    """Each page's text through pdfium's character boxes and our layout (PdfiumError if it cannot open)."""
+    pdf = pdfium.PdfDocument(data)
+    try:
+        return [layout_text(page_chars(pdf[index])) for index in range(min(len(pdf), MAX_PAGES))]
+    finally:
+        pdf.close()
+
+
+def pages_pdfplumber(data: bytes) -> list[str]:
+    """The fallback for a file pdfium refuses (pdfminer is more lenient with some damaged files)."""
+    try:
+        with pdfplumber.open(io.BytesIO(data)) as pdf:
+            return [page.extract_text() or "" for page in pdf.pages[:MAX_PAGES]]
+    except (PDFSyntaxError, ValueError, KeyError, TypeError, AttributeError) as exc:
+        raise UndecodableError(f"not a readable PDF ({type(exc).__name__})") from exc
+    except Exception as exc:  # pdfminer raises many private error types on damaged files
+        raise UndecodableError(f"damaged PDF ({type(exc).__name__}: {str(exc)[:80]})") from exc
 
 
 def pdf_to_text(data: bytes) -> str:
     """The text layer of every page (page-number lines dropped, a PAGE_BREAK line between pages), or
     UndecodableError with the reason."""
     try:
-        with pdfplumber.open(io.BytesIO(data)) as pdf:
-            pages = [page.extract_text() or "" for page in pdf.pages[:MAX_PAGES]]
-    except (PDFSyntaxError, ValueError, KeyError, TypeError, AttributeError) as exc:
-        raise UndecodableError(f"not a readable PDF ({type(exc).__name__})") from exc
-    except Exception as exc:  # pdfminer raises many private error types on damaged files
-        raise UndecodableError(f"damaged PDF ({type(exc).__name__}: {str(exc)[:80]})") from exc
+        pages = pages_pdfium(data)
+    except pdfium.PdfiumError:
+        pages = pages_pdfplumber(data)
+    return join_pages(pages)
+
+
+def join_pages(pages: Sequence[str]) -> str:
+    """The pages as one text (page-number lines dropped, PAGE_BREAK between pages), or UndecodableError
+    when there is next to no text."""
     lines = [line for index, page in enumerate(pages)
              for line in ([PAGE_BREAK] if index else []) + page.split("\n") if not _PAGE_NUMBER.match(line)]
     text = "\n".join(lines)

@@ -37,24 +37,26 @@ translator = ScoringTranslator(settings=DagsterDbtTranslatorSettings(enable_asse
 
 
 @dbt_assets(manifest=dbt_project.manifest_path, project=dbt_project, dagster_dbt_translator=translator)
-def scoring_models(context: dg.AssetExecutionContext, dbt: DbtCliResource) -> Iterator[Any]:
+def scoring_models(context: dg.AssetExecutionContext, dbt: DbtCliResource, duckdb: DuckDBResource) -> Iterator[Any]:
+    # Not dagster-dbt's fetch_row_counts(): with DuckDB it waits for dbt's process in a loop that never
+    # sleeps (dagster._core.utils.imap), one of the machine's cores spun for the whole build. DuckDB
+    # allows one writer, so the events are read to the end first, then each table counted.
     invocation = dbt.cli(["build"], context=context)
-    try:
-        yield from invocation.stream().fetch_row_counts()
-    finally:
-        _close_row_count_connection(invocation)
+    events = list(invocation.stream())
+    with duckdb.get_connection() as conn:
+        for event in events:
+            yield _with_row_count(conn, invocation, event)
 
 
-def _close_row_count_connection(invocation: DbtCliInvocation) -> None:
-    """dagster-dbt reads the row counts through dbt-duckdb's adapter, which keeps a read-only DuckDB
-    connection open in this process (keep_open); DuckDB then refuses the read-write connections of the
-    later steps and of the CLI's summary. Close it once dbt is done."""
-    if invocation.adapter is None:
-        return
-    invocation.adapter.cleanup_connections()
-    environment = getattr(type(invocation.adapter.connections), "_ENV", None)
-    if environment is not None:
-        environment.close()
+def _with_row_count(conn: Any, invocation: DbtCliInvocation, event: Any) -> Any:
+    """The event with the built table's row count (views are not counted: each count would run the view)."""
+    if not isinstance(event, (dg.Output, dg.AssetMaterialization)) or "unique_id" not in event.metadata:
+        return event
+    node = invocation.manifest["nodes"].get(event.metadata["unique_id"].text)
+    if node is None or node["config"].get("materialized") == "view":
+        return event
+    rows = conn.execute(f'select count(*) from "{node["schema"]}"."{node["alias"]}"').fetchone()[0]
+    return event.with_metadata({**event.metadata, "dagster/row_count": rows})
 
 
 @dg.asset_check(asset="compliance_scores", name="scores_preview", blocking=False,
