@@ -13,7 +13,6 @@ this module only decides which documents a worker sees and moves the tables betw
 from __future__ import annotations
 
 import multiprocessing
-import os
 from collections.abc import Sequence
 from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass
@@ -22,7 +21,8 @@ from pathlib import Path
 import duckdb
 import polars as pl
 
-from gov_pipeline import pipeline
+from gov_pipeline import pipeline, workers
+from gov_pipeline.stage_runner import StageStats
 from gov_pipeline.warehouse.store import ensure_tables, replacing
 
 # the tables the per-document stages write, in the order the loader loads them
@@ -63,7 +63,12 @@ def plan(catalog: Path, shards_per_year: int) -> list[Shard]:
 def run_shard(shard: Shard, catalog: Path, raw_dir: Path, shard_dir: Path) -> str:
     """A worker: cleaning, structure, facts and dq_checks over the shard's documents in a scratch
     database, each output table written to shard_dir/<table>/<shard>.parquet."""
-    os.environ["GOV_PIPELINE_WORKERS"] = "1"  # the worker is the unit of parallelism
+    with workers.inline():  # the shard worker is the unit of parallelism
+        _run_stages(shard, catalog, raw_dir, shard_dir)
+    return shard.name
+
+
+def _run_stages(shard: Shard, catalog: Path, raw_dir: Path, shard_dir: Path) -> None:
     conn = duckdb.connect(":memory:")
     ensure_tables(conn, ["raw_documents"])
     conn.execute(f"insert into raw_documents by name select * from read_parquet('{catalog}') "
@@ -78,17 +83,16 @@ def run_shard(shard: Shard, catalog: Path, raw_dir: Path, shard_dir: Path) -> st
         (shard_dir / table).mkdir(parents=True, exist_ok=True)
         out.execute(f"copy \"{table}\" to '{shard_dir / table / shard.name}.parquet' (format parquet)")
     conn.close()
-    return shard.name
 
 
-def run_workers(shards: Sequence[Shard], catalog: Path, raw_dir: Path, shard_dir: Path, workers: int) -> list[str]:
+def run_workers(shards: Sequence[Shard], catalog: Path, raw_dir: Path, shard_dir: Path, processes: int) -> list[str]:
     """The shards over a pool of worker processes (spawned, as pipeline.parallel_map does)."""
-    with ProcessPoolExecutor(max_workers=workers, mp_context=multiprocessing.get_context("spawn")) as pool:
+    with ProcessPoolExecutor(max_workers=processes, mp_context=multiprocessing.get_context("spawn")) as pool:
         futures = [pool.submit(run_shard, shard, catalog, raw_dir, shard_dir) for shard in shards]
         return [future.result() for future in futures]
 
 
-def load(conn: duckdb.DuckDBPyConnection, shard_dir: Path) -> pipeline.StageStats:
+def load(conn: duckdb.DuckDBPyConnection, shard_dir: Path) -> StageStats:
     """The loader: every shard's tables into the warehouse (one transaction), then the all-years stage."""
     with replacing(conn, dict.fromkeys(SHARD_TABLES, "true")) as write:
         for table in SHARD_TABLES:
@@ -97,9 +101,9 @@ def load(conn: duckdb.DuckDBPyConnection, shard_dir: Path) -> pipeline.StageStat
     return pipeline.build_reports(conn)
 
 
-def shard_then_load(conn: duckdb.DuckDBPyConnection, raw_dir: Path, shard_dir: Path, workers: int = 2,
-                    shards_per_year: int = 2) -> pipeline.StageStats:
+def shard_then_load(conn: duckdb.DuckDBPyConnection, raw_dir: Path, shard_dir: Path, processes: int = 2,
+                    shards_per_year: int = 2) -> StageStats:
     """The whole path on one machine: catalog, workers over year x shard, load."""
     catalog = write_catalog(conn, raw_dir, shard_dir)
-    run_workers(plan(catalog, shards_per_year), catalog, raw_dir, shard_dir, workers)
+    run_workers(plan(catalog, shards_per_year), catalog, raw_dir, shard_dir, processes)
     return load(conn, shard_dir)

@@ -6,6 +6,7 @@ from __future__ import annotations
 import multiprocessing
 from collections import deque
 from collections.abc import Callable, Iterable, Iterator, Sequence
+from contextlib import contextmanager
 from concurrent.futures import Future, ProcessPoolExecutor
 from typing import TypeVar
 
@@ -19,8 +20,22 @@ PARALLEL_THRESHOLD = 24  # below this many documents a worker pool costs more th
 IN_FLIGHT_PER_WORKER = 8  # tasks submitted ahead of the results read back
 
 
+_inline = False  # set in a process that is itself one worker of a larger pool (shards.run_shard)
+
+
 def worker_count() -> int:
-    return settings().workers
+    return 1 if _inline else settings().workers
+
+
+@contextmanager
+def inline() -> Iterator[None]:
+    """Run every stage of this process inline: a shard worker is itself the unit of parallelism."""
+    global _inline
+    before, _inline = _inline, True
+    try:
+        yield
+    finally:
+        _inline = before
 
 
 def chunks(items: Sequence[T], size: int = CHUNK) -> list[Sequence[T]]:

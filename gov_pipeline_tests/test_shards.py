@@ -42,7 +42,7 @@ def test_two_workers_and_a_loader_build_the_same_warehouse_as_one_process(tmp_pa
         pipeline.build_dq_checks(conn)
         pipeline.build_reports(conn)
     with duckdb.connect(str(sharded)) as conn:
-        shard_then_load(conn, raw, tmp_path / "shards", workers=2, shards_per_year=2)
+        shard_then_load(conn, raw, tmp_path / "shards", processes=2, shards_per_year=2)
     assert len(list((tmp_path / "shards" / "report_facts").glob("*.parquet"))) >= 4  # years x 2 shards
     for table in COMPARED:
         assert _rows(sharded, table) == _rows(single, table), table
