@@ -13,8 +13,8 @@ from collections.abc import Iterator, Sequence
 from typing import NamedTuple
 
 import pdfplumber
-import pypdfium2 as pdfium  # type: ignore[import-untyped]  # pypdfium2 ships no py.typed
-import pypdfium2.raw as pdfium_c  # type: ignore[import-untyped]  # (the same package)
+import pypdfium2 as pdfium
+import pypdfium2.raw as pdfium_c
 from pdfminer.pdfparser import PDFSyntaxError
 
 from gov_pipeline.ingest.decoding import UndecodableError

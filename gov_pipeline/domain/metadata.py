@@ -288,7 +288,7 @@ def agency_name(title: str | None, body: str, meta: dict[str, str], header: dict
         return min(wider, key=len) if wider else short
     plausible = [c for c in candidates if re.search(f"(?:{_AGENCY_SUFFIX})$", c)]
     placed = [c for c in plausible if jurisdiction(c)]  # 党政办公室 is the office that compiled it
-    return (placed or plausible or [None])[0]
+    return next(iter(placed or plausible), None)
 
 
 _PLACE = regex.compile(HAN + r"{1,10}?(?:自治区|省|市|自治州|州|盟|地区|县|旗|区|街道|乡|镇)")

@@ -79,7 +79,7 @@ PROSE_RULES: tuple[ProseRule, ...] = tuple(
     for fact in PROSE_KEYS for phrasing in fact.phrasings)
 _RULES_OF = {fact.key: [rule for rule in PROSE_RULES if rule.fact is fact] for fact in PROSE_KEYS}
 _TOPICAL = tuple(fact for fact in PROSE_KEYS if fact.topic)
-_TOPIC = {fact.key: regex.compile(fact.topic) for fact in _TOPICAL}  # type: ignore[arg-type]
+_TOPIC = {fact.key: regex.compile(fact.topic) for fact in _TOPICAL if fact.topic}
 _NOT_TOPIC = {fact.key: regex.compile(fact.topic_must_not) for fact in _TOPICAL if fact.topic_must_not}
 # the topics of the other facts of the same unit: a review count is not read across the words 行政诉讼
 _RIVALS = {fact.key: tuple(_TOPIC[other.key] for other in _TOPICAL if other.unit == fact.unit and other is not fact)

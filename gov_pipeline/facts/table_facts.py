@@ -164,7 +164,7 @@ def extract_table_facts(doc_id: str, cells: Sequence[TableCell], template: str =
             if subtotal_cell is not None and subtotal_cell.value is not None:
                 add(group_fact + suffix, subtotal_cell, "requests", "requests", " (subtotal row)")
             elif present and all(col_key in row and row[col_key].value is not None for row in present):
-                value = sum(row[col_key].value for row in present)  # type: ignore[misc]
+                value = sum((row[col_key].value or 0.0 for row in present), 0.0)  # all present (checked above)
                 group_label = row_label("table3", identity.left[0], template)
                 col = column_label("table3", col_key, template)
                 shown = " + ".join(f"{row[col_key].text or '0'}" for row in present)
@@ -180,12 +180,12 @@ def extract_table_facts(doc_id: str, cells: Sequence[TableCell], template: str =
         for col_key, cell in by_col.items():
             if cell.value is not None:
                 add(col_key, cell, "cases", "review_litigation")
-        totals = [by_col.get(f"{block}_total") for block in TABLE4_BLOCKS[1:]]
-        if all(t is not None and t.value is not None for t in totals):
-            value = sum(t.value for t in totals)  # type: ignore[union-attr,misc]
+        totals = [t for block in TABLE4_BLOCKS[1:] if (t := by_col.get(f"{block}_total")) and t.value is not None]
+        if len(totals) == len(TABLE4_BLOCKS[1:]):
+            value = sum((t.value or 0.0 for t in totals), 0.0)
             facts.append(_fact(doc_id, "litigation_total", value, "cases", "review_litigation", None,
-                               f"表四 行政诉讼 / 总计: 未经复议直接起诉 {totals[0].text} + 复议后起诉 "  # type: ignore[union-attr]
-                               f"{totals[1].text} = {value:g}", "行政诉讼", "总计", "table4"))  # type: ignore[union-attr]
+                               f"表四 行政诉讼 / 总计: 未经复议直接起诉 {totals[0].text} + 复议后起诉 "
+                               f"{totals[1].text} = {value:g}", "行政诉讼", "总计", "table4"))
 
     for by_col in tables.get("table2", {}).values():
         for cell in by_col.values():
