@@ -71,7 +71,8 @@ def main() -> int:
         run = [str(Path(sys.executable).parent / "gov-pipeline"), "run", "--raw-dir", str(raw), "--db", str(db),
                "--log-level", "WARNING"]
         start = time.perf_counter()
-        result = subprocess.run(["/usr/bin/time", "-v", *run_without_privileges(run)], capture_output=True, text=True, check=False,
+        result = subprocess.run(["/usr/bin/time", "-v", *run_without_privileges(run)],
+                                capture_output=True, text=True, check=False,
                                 env=os.environ | {"GOV_PIPELINE_WORKERS": os.environ.get("GOV_PIPELINE_WORKERS", "1")})
         wall = time.perf_counter() - start
         peak = int(re.search(r"Maximum resident set size \(kbytes\): (\d+)", result.stderr).group(1))

@@ -45,23 +45,29 @@ def _list_page(title: str, items: list[tuple[str, str]], pager: list[tuple[str, 
                     for href, text in items)
     pages = " ".join(f'<a href="{href}">{text}</a>' for href, text in pager)
     return (f'<!DOCTYPE html><html><head><meta charset="utf-8"><title>{title}_平潭综合实验区</title></head><body>'
-            '<div class="nav"><a href="/">首页</a><a href="/zwgk/">政务公开</a><a href="/zwgk/nb/">政府信息公开年报</a></div>'
+            '<div class="nav"><a href="/">首页</a><a href="/zwgk/">政务公开</a>'
+            '<a href="/zwgk/nb/">政府信息公开年报</a></div>'
             f'<div class="list"><ul>{lis}</ul></div><div class="page">{pages}</div>'
             '<div class="footer">主办：平潭综合实验区党工委管委会办公室</div></body></html>').encode()
 
 
 PDF_ONLY_PAGE = ('<!DOCTYPE html><html><head><meta charset="utf-8"><title>洪泽区2024年政府信息公开工作年度报告</title>'
-                 '</head><body><div class="nav"><a href="/">首页</a></div><div class="article"><h1>洪泽区2024年政府信息公开工作年度报告'
+                 '</head><body><div class="nav"><a href="/">首页</a></div><div class="article">'
+                 '<h1>洪泽区2024年政府信息公开工作年度报告'
                  '</h1><p>发布日期：2025-01-20</p><div class="content"><p>附件：<a href="/files/hongze_2024.pdf">'
                  '洪泽区2024年政府信息公开工作年度报告.pdf</a></p></div></div></body></html>').encode()
 SPA_SHELL = ('<!DOCTYPE html><html><head><meta charset="utf-8"><title>政府信息公开</title>'
-             '<link href="/static/css/app.3f2a.css" rel="stylesheet"></head><body><noscript>本站需要启用 JavaScript</noscript>'
+             '<link href="/static/css/app.3f2a.css" rel="stylesheet"></head><body>'
+             '<noscript>本站需要启用 JavaScript</noscript>'
              '<div id="app"></div><script src="/static/js/chunk-vendors.81c2.js"></script>'
              '<script src="/static/js/app.5d1e.js"></script></body></html>').encode()
 WEBBUILDER_SHELL = ('<!DOCTYPE html><html><head><meta charset="utf-8"><title>信息公开</title>'
-                    '<script src="/js/epoint/frame/core.js"></script><script>var infoid = "8f1c2b7e-53aa-4d0b-9a7e-1e6f0c2d9b41";'
-                    '$.post("/EWB-FRONT/rest/lightfrontaction/getinfodetail", {infoid: infoid}, render);</script></head>'
-                    '<body><div class="ewb-container"><div class="ewb-article" id="content"></div></div></body></html>').encode()
+                    '<script src="/js/epoint/frame/core.js"></script>'
+                    '<script>var infoid = "8f1c2b7e-53aa-4d0b-9a7e-1e6f0c2d9b41";'
+                    '$.post("/EWB-FRONT/rest/lightfrontaction/getinfodetail", {infoid: infoid}, render);'
+                    '</script></head>'
+                    '<body><div class="ewb-container"><div class="ewb-article" id="content"></div></div>'
+                    '</body></html>').encode()
 ANTI_BOT = (b'<html><head><meta http-equiv="Content-Type" content="text/html; charset=utf-8"><script>'
             b"$_ts=window['$_ts'];if(!$_ts)$_ts={};$_ts.nsd=81235;$_ts.cd=\"qEtsrrAlEqhvNrEmrqq\";</script>"
             b'<script src="/4QbVtADbnLVIc/c.FxJzG50F.dfe1675.js" r="m"></script></head><body></body></html>')
@@ -80,7 +86,8 @@ class FakeSite:
     def __init__(self) -> None:
         self.documents: dict[str, bytes] = {
             "/zwgk/nb/201801/t2018_pingtan.html": _html("2018_city_pingtan-zone_report.html"),
-            "/zwgk/nb/201401/t2013_tax.html": _gbk_without_charset("2013_department_pingtan-local-tax-bureau_report.html"),
+            "/zwgk/nb/201401/t2013_tax.html": _gbk_without_charset(
+                "2013_department_pingtan-local-tax-bureau_report.html"),
             "/zwgk/nb/202401/t2023_shuyang.shtml": _html(
                 "2023_department_shuyang-county-development-reform-bureau_report.html"),
             "/zwgk/nb/202501/t2024_hongze.html": PDF_ONLY_PAGE,

@@ -66,7 +66,8 @@ def _nul_every_500() -> bytes:
 
 
 def _gbk_declared_latin1() -> bytes:
-    page = _text(SHUYANG).replace('charset="utf-8"', 'charset="iso-8859-1"').replace("charset=utf-8", "charset=iso-8859-1")
+    page = (_text(SHUYANG).replace('charset="utf-8"', 'charset="iso-8859-1"')
+            .replace("charset=utf-8", "charset=iso-8859-1"))
     return page.encode("gb18030", errors="ignore")
 
 
@@ -135,7 +136,8 @@ CASES: tuple[Case, ...] = (
          "GBK file name: read, and found to be the bundled report it copies"),
     Case("text/nul_every_500.txt", "duplicate", f"the same report as a_reports/{SEED_2017.name} (100% of sentences",
          "valid UTF-8 with a NUL every 500 characters: decodes to the same text as its original"),
-    Case("text/gbk_declares_latin1.html", "duplicate", f"the same report as a_reports/{SHUYANG.name} (100% of sentences",
+    Case("text/gbk_declares_latin1.html", "duplicate",
+         f"the same report as a_reports/{SHUYANG.name} (100% of sentences",
          "GBK page declaring iso-8859-1: decodes to the same text as its original"),
     Case("text/utf32le_no_bom.txt", "duplicate", f"the same report as a_reports/{SEED_2017.name} (100% of sentences",
          "UTF-32 LE without BOM"),

@@ -77,7 +77,8 @@ def template_reports() -> list[Report]:
         table3 = {row: {col: _text(c.value) for col, c in by_col.items() if col in TABLE3_COLUMNS}
                   for row, by_col in tables.get("table3", {}).items()}
         table4 = {col: _text(c.value) for by_col in tables.get("table4", {}).values() for col, c in by_col.items()}
-        table2 = {row: {col: _text(c.value) for col, c in by_col.items()} for row, by_col in tables.get("table2", {}).items()}
+        table2 = {row: {col: _text(c.value) for col, c in by_col.items()}
+                  for row, by_col in tables.get("table2", {}).items()}
         facts = {f.fact_key: f.value for f in extract_table_facts(document.doc_id, cells)}
         reports.append(Report(name, template, table2, table3, table4, facts))
     return reports
@@ -170,8 +171,9 @@ def html_table2(report: Report, generation: str, word: bool = False) -> str:
     for item, printed, columns, values in table2_rows(report, generation):
         if item != last_item:
             rows.append(_td(f"第二十条第（{item}）项", colspan=4, word=word))
-            rows.append(_td("信息内容", word=word) + "".join(_td(c, colspan=4 - len(columns) if len(columns) == 1 and i == 0
-                                                            else 1, word=word) for i, c in enumerate(columns))
+            rows.append(_td("信息内容", word=word)
+                        + "".join(_td(c, colspan=4 - len(columns) if len(columns) == 1 and i == 0 else 1, word=word)
+                                  for i, c in enumerate(columns))
                         + ("" if len(columns) != 2 else _td("", word=word)))
             last_item = item
         cells = [_td(v, colspan=3 if len(values) == 1 else 1, word=word) for v in values]
@@ -181,7 +183,9 @@ def html_table2(report: Report, generation: str, word: bool = False) -> str:
 
 def html_table3(report: Report, generation: str, blank_total: bool = False, split_header: bool = False,
                 word: bool = False, without: tuple[str, ...] = ()) -> str:
-    td = lambda text, r=1, c=1: _td(text, r, c, word)
+    def td(text: str, r: int = 1, c: int = 1) -> str:
+        return _td(text, r, c, word)
+
     columns = [c for c in TABLE3_COLUMNS if c not in without]
     organisations = [c for c in columns if c in ORG_COLUMNS]
     if split_header:
@@ -216,7 +220,9 @@ def html_table3(report: Report, generation: str, blank_total: bool = False, spli
 def html_table4(report: Report, split_header: bool = False, word: bool = False, transposed: str = "") -> str:
     """Table 4 as the template prints it (one row of 15 under a two-level header), with a header split
     over two rows, or transposed: one row per block ('blocks') or one row per outcome ('outcomes')."""
-    td = lambda text, r=1, c=1: _td(text, r, c, word)
+    def td(text: str, r: int = 1, c: int = 1) -> str:
+        return _td(text, r, c, word)
+
     if transposed == "blocks":
         rows = [td("") + "".join(td(TABLE4_OUTCOME_LABELS[o]) for o in TABLE4_OUTCOMES)]
         rows += [td(TABLE4_BLOCK_LABELS[b]) + "".join(td(report.table4.get(f"{b}_{o}", "")) for o in TABLE4_OUTCOMES)
@@ -229,8 +235,8 @@ def html_table4(report: Report, split_header: bool = False, word: bool = False, 
         return "<table border=1>" + "".join(f"<tr>{r}</tr>" for r in rows) + "</table>"
     outcomes = "".join(td(TABLE4_OUTCOME_LABELS[o]) for o in TABLE4_OUTCOMES)
     if split_header:  # the 2019 form printed with a two-row header and no spans
-        header = ["".join(td("行政复议") for _ in range(5)) + "".join(td(TABLE4_BLOCK_LABELS[b]) for b in TABLE4_BLOCKS[1:]
-                                                                   for _ in range(5)),
+        header = ["".join(td("行政复议") for _ in range(5))
+                  + "".join(td(TABLE4_BLOCK_LABELS[b]) for b in TABLE4_BLOCKS[1:] for _ in range(5)),
                   outcomes * 3]
     else:
         header = [td("行政复议", 1, 5) + td("行政诉讼", 1, 10),
@@ -313,10 +319,10 @@ def text_rows(glue: bool) -> Callable[[Report], tuple[str, str]]:
                 for group, label, v in table3_rows(report, report.template)]
         t3 = head + sep + sep.join(rows)
         header4 = ("".join if glue else " ".join)(
-            ["行政复议", "行政诉讼", *(TABLE4_OUTCOME_LABELS[o] for o in TABLE4_OUTCOMES), "未经复议直接起诉", "复议后起诉",
-             *(TABLE4_OUTCOME_LABELS[o] for o in TABLE4_OUTCOMES * 2)])
-        t4 = header4 + sep + _spaced([report.table4.get(f"{b}_{o}", "") for b in TABLE4_BLOCKS for o in TABLE4_OUTCOMES],
-                                     glue)
+            ["行政复议", "行政诉讼", *(TABLE4_OUTCOME_LABELS[o] for o in TABLE4_OUTCOMES),
+             "未经复议直接起诉", "复议后起诉", *(TABLE4_OUTCOME_LABELS[o] for o in TABLE4_OUTCOMES * 2)])
+        t4 = header4 + sep + _spaced(
+            [report.table4.get(f"{b}_{o}", "") for b in TABLE4_BLOCKS for o in TABLE4_OUTCOMES], glue)
         return "txt", _page(report, (t2, t3, t4), html=False)
     return render
 
@@ -388,7 +394,8 @@ class Score:
 
 
 def score(expected_facts: dict[str, float], found: dict[str, float]) -> Score:
-    wrong = [f"{k}: {found[k]:g} != {v:g}" for k, v in expected_facts.items() if k in found and abs(found[k] - v) > 1e-6]
+    wrong = [f"{k}: {found[k]:g} != {v:g}" for k, v in expected_facts.items()
+             if k in found and abs(found[k] - v) > 1e-6]
     wrong += [f"{k}: {v:g} not in the document" for k, v in found.items() if k not in expected_facts]
     missing = [k for k in expected_facts if k not in found]
     right = sum(1 for k, v in expected_facts.items() if k in found and abs(found[k] - v) <= 1e-6)

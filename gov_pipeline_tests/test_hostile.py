@@ -27,7 +27,8 @@ from gov_pipeline_tests.hostile import (
 BIN = Path(sys.executable).parent
 TOOLS = ("unshare", "capsh", "strace")
 pytestmark = pytest.mark.skipif(os.geteuid() != 0 or not all(shutil.which(t) for t in TOOLS),
-                                reason="needs root (a network namespace, dropped capabilities) and unshare, capsh, strace")
+                                reason="needs root (a network namespace, dropped capabilities) "
+                                       "and unshare, capsh, strace")
 
 
 class HostileRun(NamedTuple):
@@ -44,7 +45,8 @@ def hostile(tmp_path_factory: pytest.TempPathFactory) -> HostileRun:
     db, trace = root / "warehouse.duckdb", root / "connect.log"
     run = [str(BIN / "gov-pipeline"), "run", "--raw-dir", str(raw), "--db", str(db), "--log-level", "WARNING"]
     traced = ["strace", "-f", "--seccomp-bpf", "-e", "trace=connect", "-o", str(trace), *run]
-    result = subprocess.run(["unshare", "-n", *run_without_privileges(traced)], capture_output=True, text=True, check=False,
+    result = subprocess.run(["unshare", "-n", *run_without_privileges(traced)],
+                            capture_output=True, text=True, check=False,
                             env=os.environ | {"GOV_PIPELINE_WORKERS": "1"}, timeout=1800)
     connects = [line for line in trace.read_text().splitlines() if "connect(" in line]
     return HostileRun(raw, db, result, connects)

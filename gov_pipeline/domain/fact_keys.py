@@ -133,7 +133,8 @@ PROSE_KEYS: tuple[FactKey, ...] = (
             # a bare 复议 listed with 诉讼 ('未发生…的复议、诉讼和申诉'), never 复议后起诉 / 未经复议
             ("复议",), topic=r"行政复议|(?<!经)复议(?=[、和及与或]\s*(?:行政)?诉讼)",
             topic_must_not=NOT_A_COUNT_OF_CASES, key_fact="reviews", phrasings=(
-                Phrasing(rf"行政复议(?:案件|申请)?{_NC}{{0,20}}?(?:共|共计|合计)?{{Q}}(?:件|起)", clause_must_not=r"其中"),
+                Phrasing(rf"行政复议(?:案件|申请)?{_NC}{{0,20}}?(?:共|共计|合计)?{{Q}}(?:件|起)",
+                         clause_must_not=r"其中"),
                 Phrasing(rf"{{Q}}(?:件|起){_NC}{{0,16}}行政复议"),
             )),
     FactKey("review_upheld", "cases", REVIEW_SECTIONS, "reviews: decision upheld", ("复议",), phrasings=(
@@ -154,7 +155,8 @@ PROSE_KEYS: tuple[FactKey, ...] = (
                 Phrasing(rf"行政诉讼(?:案件)?{_NC}{{0,20}}?(?:共|共计|合计)?{{Q}}(?:件|起)", clause_must_not=r"其中"),
                 Phrasing(rf"{{Q}}(?:件|起){_NC}{{0,10}}行政诉讼"),
             )),
-    FactKey("complaints_total", "cases", REVIEW_SECTIONS, "complaints and appeals (申诉 / 举报 / 投诉) about disclosure",
+    FactKey("complaints_total", "cases", REVIEW_SECTIONS,
+            "complaints and appeals (申诉 / 举报 / 投诉) about disclosure",
             ("举报", "投诉", "申诉"), topic=r"(?<!信访)(?:申诉|举报|投诉)(?!类)", topic_must_not=r"信访",
             phrasings=(Phrasing(r"举报投诉(?:有|共)?{Q}(?:件|起)"),)),
 )

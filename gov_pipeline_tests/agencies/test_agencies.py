@@ -88,7 +88,7 @@ def test_coverage_of_fujian_lists_pingtan_and_the_counties_without_a_report(samp
     years = {(key, year) for key, year, _ in pingtan}
     assert {("350128:人民政府", 2011), ("350128:人民政府", 2012), ("350128:平潭综合实验区", 2019),
             ("350128:平潭综合实验区/地方税务局", 2013)} <= years
-    assert dict(((k, y), s) for k, y, s in pingtan)[("350128:平潭综合实验区", 2019)] == "on time"
+    assert {(k, y): s for k, y, s in pingtan}[("350128:平潭综合实验区", 2019)] == "on time"
     fujian_counties = {row["code"] for row in division_rows() if row["province_code"] == "350000"
                        and row["level"] == "county"}
     listed = dict(query(db, """

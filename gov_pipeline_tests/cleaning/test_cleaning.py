@@ -23,7 +23,8 @@ from gov_pipeline.ingest.inventory import read_raw
 from gov_pipeline_tests.conftest import CORPUS, SEEDS, SHUYANG, clean_file, cleaned_text
 
 NOISE = {
-    "000_990f776b87745625.txt": ["扫一扫在手机打开当前页", "Produced By", "大汉版通发布系统", ">政府信息公开>", "浏览次数"],
+    "000_990f776b87745625.txt": ["扫一扫在手机打开当前页", "Produced By", "大汉版通发布系统", ">政府信息公开>",
+                                 "浏览次数"],
     "001_d2b3fed2330643c7.txt": ["西甲直播"],
     "003_c2cef3dbede2db47.txt": ["返回政府网首页", "当前位置", "ICP备", "公网安备", "技术支持", "振风大道100号"],
     "004_a8ef66291314f876.txt": ["上海419论坛", "浏览次数"],
@@ -60,7 +61,8 @@ def test_spam_token_inside_sentences_and_before_metadata() -> None:
     log = NoiseLog()
     text = "省、市、县西甲直播:开展政府信息公开工作。按照《西甲直播人民政府信息公开规定》，省市县西甲直播:政府信息"
     assert drop_spam(text, log) == "省、市、县开展政府信息公开工作。按照《人民政府信息公开规定》，省市县政府信息"
-    assert drop_spam("上海419论坛\n索引号\n上海419论坛00250239-7/2018-01417", NoiseLog()) == "\n索引号\n00250239-7/2018-01417"
+    assert (drop_spam("上海419论坛\n索引号\n上海419论坛00250239-7/2018-01417", NoiseLog())
+            == "\n索引号\n00250239-7/2018-01417")
 
 
 def test_pinyin_glosses_and_traditional() -> None:
@@ -71,8 +73,8 @@ def test_pinyin_glosses_and_traditional() -> None:
 
 
 def test_misaligned_gbk_run_is_repaired_not_just_dropped() -> None:
-    line = next(l for l in (SEEDS / "002_f94757b5ee07a06a.txt").read_text(encoding="utf-8").splitlines()
-                if "市本級依申請" in l)
+    line = next(candidate for candidate in (SEEDS / "002_f94757b5ee07a06a.txt").read_text(encoding="utf-8").splitlines()
+                if "市本級依申請" in candidate)
     log = NoiseLog()
     repaired = repair_misaligned_gbk(line, log, lambda t: to_simplified(t)[0])
     assert "未收取任何費用" in repaired and log["mojibake_repaired"] > 0
@@ -87,7 +89,8 @@ def test_unrepairable_mojibake_is_removed_and_counted() -> None:
 
 
 def test_repeated_body_needs_a_real_run() -> None:
-    lines = "\n".join(["一、概述", "这是一段足够长的正文内容，用来测试重复正文的去除。" * 3, "二、主动公开", "另一段足够长的正文内容。" * 10])
+    lines = "\n".join(["一、概述", "这是一段足够长的正文内容，用来测试重复正文的去除。" * 3, "二、主动公开",
+                       "另一段足够长的正文内容。" * 10])
     assert drop_repeated_body(lines + "\n" + lines, NoiseLog()) == lines
     assert drop_repeated_body("短句重复\n短句重复", NoiseLog()) == "短句重复\n短句重复"
 
@@ -106,15 +109,24 @@ def test_seed_metadata_matches_gold(name: str, gold: dict[str, dict]) -> None:
 
 
 CORPUS_PAGES = {
-    "html/2011_city_pingtan-zone_report.html": ("平潭综合实验区2011年政府信息公开工作年度报告", "平潭综合实验区管委会", "2012-04-11"),
-    "html/2011_county_pingtan-county_report.html": ("平潭县人民政府2011年政府信息公开工作年度报告", "平潭县人民政府", "2012-04-18"),
-    "html/2012_county_pingtan-county_report.html": ("平潭县人民政府2012年政府信息公开工作年度报告", "平潭县人民政府", "2013-01-17"),
-    "html/2013_city_pingtan-zone_report.html": ("平潭综合实验区2013年政府信息公开工作年度报告", "平潭综合实验区管委会", "2014-01-10"),
-    "html/2013_department_pingtan-local-tax-bureau_report.html": ("平潭综合实验区地方税务局2013年信息公开年度报告", "平潭综合实验区地方税务局", "2014-02-25"),
-    "html/2018_city_pingtan-zone_report.html": ("平潭综合实验区2018年度政府信息公开工作年度报告", "平潭综合实验区管委会", "2019-01-10"),
-    "html/2023_department_shuyang-county-development-reform-bureau_report.html": ("沭阳县发展和改革局2023年政府信息公开年度报告", "沭阳县发展和改革局", "2024-01-17"),
-    "2015_city_pingtan-zone_report.txt": ("平潭综合实验区2015年度政府信息公开工作年度报告", "平潭综合实验区管委会", "2016-01-12"),
-    "2021_city_pingtan-zone_report.txt": ("平潭综合实验区2021年度政府信息公开工作年度报告", "平潭综合实验区管委会", "2022-02-08"),
+    "html/2011_city_pingtan-zone_report.html":
+        ("平潭综合实验区2011年政府信息公开工作年度报告", "平潭综合实验区管委会", "2012-04-11"),
+    "html/2011_county_pingtan-county_report.html":
+        ("平潭县人民政府2011年政府信息公开工作年度报告", "平潭县人民政府", "2012-04-18"),
+    "html/2012_county_pingtan-county_report.html":
+        ("平潭县人民政府2012年政府信息公开工作年度报告", "平潭县人民政府", "2013-01-17"),
+    "html/2013_city_pingtan-zone_report.html":
+        ("平潭综合实验区2013年政府信息公开工作年度报告", "平潭综合实验区管委会", "2014-01-10"),
+    "html/2013_department_pingtan-local-tax-bureau_report.html":
+        ("平潭综合实验区地方税务局2013年信息公开年度报告", "平潭综合实验区地方税务局", "2014-02-25"),
+    "html/2018_city_pingtan-zone_report.html":
+        ("平潭综合实验区2018年度政府信息公开工作年度报告", "平潭综合实验区管委会", "2019-01-10"),
+    "html/2023_department_shuyang-county-development-reform-bureau_report.html":
+        ("沭阳县发展和改革局2023年政府信息公开年度报告", "沭阳县发展和改革局", "2024-01-17"),
+    "2015_city_pingtan-zone_report.txt":
+        ("平潭综合实验区2015年度政府信息公开工作年度报告", "平潭综合实验区管委会", "2016-01-12"),
+    "2021_city_pingtan-zone_report.txt":
+        ("平潭综合实验区2021年度政府信息公开工作年度报告", "平潭综合实验区管委会", "2022-02-08"),
 }
 
 
@@ -170,7 +182,8 @@ def _clean_bytes(tmp_path: Path, name: str, data: bytes):
     ("empty.html", b"", "unreadable", "empty file"),
     ("noise.txt", bytes(range(256)) * 64, "unreadable", "binary"),
     ("scan.pdf", b"%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF", "unreadable", "PDF"),
-    ("english.md", b"# Notes\n" + b"An English page that is not a Chinese report at all. " * 20, "not_a_report", "Chinese"),
+    ("english.md", b"# Notes\n" + b"An English page that is not a Chinese report at all. " * 20, "not_a_report",
+     "Chinese"),
 ])
 def test_bad_files_get_a_status_and_reason(tmp_path: Path, name: str, data: bytes, status: str, reason: str) -> None:
     result = _clean_bytes(tmp_path, name, data)

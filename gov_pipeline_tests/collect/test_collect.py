@@ -84,7 +84,7 @@ def log_rows(db: Path, crawl: int | None = None) -> list[dict]:
                      "(select *, min(fetched_at) over (partition by crawl_id) as crawl_start from fetch_log) "
                      "order by fetched_at")
     columns = [r[0] for r in query(db, "describe fetch_log")] + ["crawl_start", "crawl_no"]
-    found = [dict(zip(columns, row)) for row in rows]
+    found = [dict(zip(columns, row, strict=False)) for row in rows]
     return [row | {"path": "/" + row["url"].split("/", 3)[3]} for row in found if crawl in (None, row["crawl_no"])]
 
 
@@ -261,7 +261,8 @@ def test_url_list_with_hints(crawled: Crawled, tmp_path: Path) -> None:
         "/files/hongze_2024.pdf?download=1": "stored", PAGE_2: "listing", "/zwgk/nb/gone.html": "failed",
         "ftp://127.0.0.1/report.pdf": "unsupported"}
     shuyang = rows[base + "/zwgk/nb/202401/t2023_shuyang.shtml"]
-    assert (shuyang["agency_hint"], shuyang["level_hint"], shuyang["year_hint"]) == ("沭阳县发展和改革局", "department", 2023)
+    assert ((shuyang["agency_hint"], shuyang["level_hint"], shuyang["year_hint"])
+            == ("沭阳县发展和改革局", "department", 2023))
     assert "crawl it with --column" in rows[base + PAGE_2]["reason"]
     assert rows[base + "/zwgk/nb/gone.html"]["reason"] == "HTTP 404"
     assert len(store_files(raw)) == 2  # the PDF under two URLs is one file

@@ -51,7 +51,8 @@ def test_number_parser(phrase: str, value: float, approx: bool, percent: bool) -
 
 
 def test_chinese_numerals() -> None:
-    assert [chinese_to_int(t) for t in ("十二", "二十", "一百零五", "两", "二〇一八", "一万零五百")] == [12, 20, 105, 2, 2018, 10500]
+    assert ([chinese_to_int(t) for t in ("十二", "二十", "一百零五", "两", "二〇一八", "一万零五百")]
+            == [12, 20, 105, 2, 2018, 10500])
 
 
 @pytest.mark.parametrize("name", ["000_990f776b87745625.txt", "001_d2b3fed2330643c7.txt", "002_f94757b5ee07a06a.txt",
@@ -79,7 +80,8 @@ def test_corpus_gold_precision_and_recall() -> None:
                 wrong += 1
     precision = true_positive / (true_positive + wrong)
     recall = true_positive / (true_positive + wrong + missing)
-    print(f"corpus gold: {true_positive} right, {wrong} wrong, {missing} missing; precision {precision:.3f}, recall {recall:.3f}")
+    print(f"corpus gold: {true_positive} right, {wrong} wrong, {missing} missing; "
+          f"precision {precision:.3f}, recall {recall:.3f}")
     assert precision == 1.0 and recall == 1.0
 
 
@@ -120,7 +122,8 @@ def test_dates_document_numbers_and_phones_are_not_counts() -> None:
 
 
 def test_zero_phrases_govern_their_own_fact() -> None:
-    facts = prose("2016年度，我街道办未发生针对有关单位有关政府信息公开事务的行政复议案和针对本部门有关政府信息公开事务的行政诉讼案。",
+    facts = prose("2016年度，我街道办未发生针对有关单位有关政府信息公开事务的行政复议案"
+                  "和针对本部门有关政府信息公开事务的行政诉讼案。",
                   "review_litigation")
     assert facts["review_total"].value == 0 and facts["litigation_total"].value == 0
     assert prose("2018年市本级依申请提供政府信息未收取任何费用。", "fees")["fees_collected_yuan"].value == 0
@@ -144,8 +147,9 @@ def test_approximate_values_are_flagged() -> None:
 def test_table_wins_over_prose_and_the_disagreement_is_recorded() -> None:
     document = clean_file(CORPUS / "2022_city_pingtan-zone_report.txt").document
     sections = split_sections(document.doc_id, document.text)
-    facts, mismatches = merge_facts(document.doc_id, extract_prose_facts(document.doc_id, sections, 2022),
-                                    extract_table_facts(document.doc_id, extract_tables(document.doc_id, document.text)))
+    facts, mismatches = merge_facts(
+        document.doc_id, extract_prose_facts(document.doc_id, sections, 2022),
+        extract_table_facts(document.doc_id, extract_tables(document.doc_id, document.text)))
     received = next(f for f in facts if f.fact_key == "requests_received")
     assert received.method == "table" and received.value == 74
     assert [m.rule_id for m in mismatches] == ["prose_table_mismatch"]
@@ -154,7 +158,8 @@ def test_table_wins_over_prose_and_the_disagreement_is_recorded() -> None:
 
 def test_table_cells_carry_their_evidence() -> None:
     fact = facts_of(CORPUS / "pdf" / "2024_city_huaian-city_report.pdf")["outcome_granted__natural_person"]
-    assert fact.value == 1288 and fact.evidence == "表三 （一）予以公开 / 自然人: 1288 (p. 4)" and fact.method == "table"
+    assert (fact.value == 1288 and fact.evidence == "表三 （一）予以公开 / 自然人: 1288 (p. 4)"
+            and fact.method == "table")
     assert (fact.table_key, fact.row_label, fact.col_label, fact.page) == ("table3", "（一）予以公开", "自然人", 4)
 
 

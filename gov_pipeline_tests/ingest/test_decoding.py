@@ -24,7 +24,7 @@ def html_page(body: str, charset: str | None) -> str:
 
 @pytest.mark.parametrize("codec", ["gbk", "gb2312", "gb18030"])
 def test_gb_family_is_read_as_gb18030(codec: str) -> None:
-    body = "\n".join(l for l in SEED_TEXT.splitlines() if l.strip() and l.strip() != "?")[:3000]
+    body = "\n".join(line for line in SEED_TEXT.splitlines() if line.strip() and line.strip() != "?")[:3000]
     page = html_page(body, codec).encode(codec, errors="ignore")
     decoded = decode(page, is_html=True)
     assert decoded.encoding == "gb18030"

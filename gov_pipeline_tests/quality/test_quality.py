@@ -59,8 +59,10 @@ def test_blocking_rules() -> None:
 
 
 def test_year_plausible() -> None:
-    assert [v.rule_id for v in report_violations(ReportContext("doc", 2099, None, "2021"), [], [], TODAY)] == ["year_plausible"]
-    assert [v.rule_id for v in report_violations(ReportContext("doc", 2005, None, "legacy"), [], [], TODAY)] == ["year_plausible"]
+    assert ([v.rule_id for v in report_violations(ReportContext("doc", 2099, None, "2021"), [], [], TODAY)]
+            == ["year_plausible"])
+    assert ([v.rule_id for v in report_violations(ReportContext("doc", 2005, None, "legacy"), [], [], TODAY)]
+            == ["year_plausible"])
     late = report_violations(ReportContext("doc", 2020, date(2019, 3, 1), "2019"), [], [], TODAY)
     assert "after the publication date" in late[0].detail
 

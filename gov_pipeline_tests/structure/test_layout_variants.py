@@ -20,7 +20,8 @@ from gov_pipeline_tests.layout_variants import (
 )
 
 REPORTS = template_reports()
-LOSSY = {"crawler_glued_digits"}  # glued digits: a run may have several readings, or none when the table breaks its identities
+# glued digits: a run may have several readings, or none when the table breaks its identities
+LOSSY = {"crawler_glued_digits"}
 
 
 def test_every_template_report_with_gold_is_in_the_harness() -> None:

@@ -81,9 +81,12 @@ def test_mojibake_subheadings_are_recovered_as_headings() -> None:
 
 
 @pytest.mark.parametrize("relative,expected", [
-    ("2019_city_pingtan-zone_report.txt", {"overview", "proactive", "requests", "review_litigation", "problems", "other"}),
-    ("2015_city_pingtan-zone_report.txt", {"overview", "proactive", "requests", "fees", "review_litigation", "problems"}),
-    ("2024_department_shanghai-stcsm_report.md", {"overview", "proactive", "requests", "review_litigation", "problems", "other"}),
+    ("2019_city_pingtan-zone_report.txt",
+     {"overview", "proactive", "requests", "review_litigation", "problems", "other"}),
+    ("2015_city_pingtan-zone_report.txt",
+     {"overview", "proactive", "requests", "fees", "review_litigation", "problems"}),
+    ("2024_department_shanghai-stcsm_report.md",
+     {"overview", "proactive", "requests", "review_litigation", "problems", "other"}),
 ])
 def test_corpus_sections(relative: str, expected: set[str]) -> None:
     keys = {s.section_key for s in split_sections("doc", cleaned_text(CORPUS / relative))}

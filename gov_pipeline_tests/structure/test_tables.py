@@ -24,10 +24,10 @@ from gov_pipeline.structure.tables import (
     split_digit_run,
     table3_columns,
 )
+from gov_pipeline_tests.conftest import CORPUS, SHUYANG, cleaned_text, report_violations
 
 ROW_TOTAL = row_sums("table3", TABLE3_COLUMNS)
 BLOCK_TOTALS = row_sums("table4", TABLE4_COLUMNS)
-from gov_pipeline_tests.conftest import CORPUS, SHUYANG, cleaned_text, report_violations
 
 
 def by_row(cells: list[TableCell], table: str) -> dict[str, dict[str, TableCell]]:
@@ -65,7 +65,8 @@ def test_pipe_rows_round_trip() -> None:
 
 
 def test_raw_tokens_are_not_numbers() -> None:
-    assert [cell_value(t) for t in ("0", "12", "1,120", "/", "—", "无", "", "-")] == [0, 12, 1120, None, None, None, None, None]
+    assert ([cell_value(t) for t in ("0", "12", "1,120", "/", "—", "无", "", "-")]
+            == [0, 12, 1120, None, None, None, None, None])
 
 
 def test_shuyang_html_tables_map_every_template_cell() -> None:
@@ -129,7 +130,8 @@ def test_digit_run_splits_respect_leading_zeros_and_spaces() -> None:
     assert split_digit_run("23 0 00 0 023", ROW_TOTAL).values == ((23, 0, 0, 0, 0, 0, 23),)
     assert split_digit_run("000000000000000", BLOCK_TOTALS).values == ((0,) * 15,)
     # table 4 of the 2021 dump: three blocks of five, each adding up to its total
-    assert split_digit_run("10203120001200000", BLOCK_TOTALS).values == ((1, 0, 2, 0, 3, 12, 0, 0, 0, 12, 0, 0, 0, 0, 0),)
+    assert (split_digit_run("10203120001200000", BLOCK_TOTALS).values
+            == ((1, 0, 2, 0, 3, 12, 0, 0, 0, 12, 0, 0, 0, 0, 0),))
 
 
 @pytest.mark.parametrize("relative,received,total,refused_rows", [
@@ -179,7 +181,7 @@ def test_a_subtotal_column_is_mapped_and_checked() -> None:
             extra = "法人或其他组织小计" if header else ("1" if "本年新收" in line else "0")
             if not header:  # the page leaves organisation cells blank; this version writes 0
                 cells = cells[:4] + [c or "0" for c in cells[4:9]] + cells[9:]
-            cells = cells[:-1] + [extra, cells[-1]]
+            cells = [*cells[:-1], extra, cells[-1]]
             line = render_pipe_rows([cells])
         lines.append(line)
     cells = extract_tables("doc", "\n".join(lines))
@@ -196,7 +198,9 @@ def test_template_detected_from_notice_or_headings_when_the_copy_lost_its_tables
     shuyang = "\n".join(line for line in cleaned_text(SHUYANG).split("\n") if not line.startswith("|"))
     assert detect_template(shuyang) == "2021"
     dump = cleaned_text(CORPUS / "2019_city_pingtan-zone_report.txt")
-    lost = re.sub(r"第二十条第（一）项.*?(?=三、收到)|（本列数据.*?(?=四、政府)|行政复议行政诉讼结果.*?(?=五、)", "", dump)
+    lost = re.sub(r"第二十条第（一）项.*?(?=三、收到)"
+                  r"|（本列数据.*?(?=四、政府)"
+                  r"|行政复议行政诉讼结果.*?(?=五、)", "", dump)
     assert "本年新收" not in lost and "第二十条" not in lost and "结果维持" not in lost
     assert detect_template(lost) == "2019"
     assert detect_template(lost.replace("总体情况", "概述")) == "legacy"
