@@ -33,12 +33,25 @@ PLAUSIBLE_MAX_OTHER = max(PLAUSIBLE_MAX.values())  # a unit not listed above
 
 
 @dataclass(frozen=True)
+class Feed:
+    """A rubric indicator (dbt seed rubric_weights) whose score a rule's checks feed; `table_key` names the
+    table whose coverage decides whether the indicator can be assessed (None: the prose)."""
+
+    rubric: str  # template | legacy
+    indicator: str
+    table_key: str | None = None
+
+    def __str__(self) -> str:
+        return f"{self.rubric} {self.indicator}"
+
+
+@dataclass(frozen=True)
 class Rule:
     id: str
     severity: str  # blocking: the report is quarantined | warning: lowers the consistency indicators
     description: str
     implements: str  # the identity or check of docs/domain.md (§3)
-    indicators: tuple[str, ...] = ()  # rubric indicators (docs/domain.md §5) whose score the rule's checks feed
+    feeds: tuple[Feed, ...] = ()  # rubric indicators (docs/domain.md §5) whose score the rule's checks feed
     gate: str | None = None  # blocking rules: SQL counting, per report, what breaks it (0 = holds)
 
     @property
@@ -58,7 +71,7 @@ RULES: dict[str, Rule] = {rule.id: rule for rule in (
     Rule("count_non_negative", BLOCKING, "No count is negative (the 2019 template's 本年增/减 columns excepted).",
          "ALL", gate="count(f.doc_id) filter (where f.value < 0 and not suffix(f.fact_key, $signed_suffix))"),
     Rule("completed_le_received", BLOCKING, "Requests answered do not exceed requests received plus carried over.",
-         "P-4", ("legacy V1 internal_consistency",),
+         "P-4", (Feed("legacy", "internal_consistency"),),
          gate="coalesce((max(f.value) filter (where f.fact_key = 'requests_completed') > "
               "max(f.value) filter (where f.fact_key = 'requests_received') + "
               "coalesce(max(f.value) filter (where f.fact_key = 'requests_carried_over'), 0))::int, 0)"),
@@ -71,26 +84,26 @@ RULES: dict[str, Rule] = {rule.id: rule for rule in (
          gate="count(f.doc_id) filter (where not isfinite(f.value) or abs(f.value) > "
               "coalesce($plausible_bounds[list_position($plausible_units, f.unit)], $plausible_other))"),
     Rule("table3_balance", WARNING, "Table 3: received + carried over = handled + carried forward, per column.",
-         "T3-A", ("template V1 table3_balance",)),
+         "T3-A", (Feed("template", "table3_balance", "table3"),)),
     Rule("outcomes_sum", WARNING, "Outcomes add up to the requests handled (table 3 per column; legacy prose: "
          "granted + partially granted + refused within the requests answered).", "T3-B, P-2",
-         ("template V2 table3_outcomes", "legacy V1 internal_consistency")),
+         (Feed("template", "table3_outcomes", "table3"), Feed("legacy", "internal_consistency"))),
     Rule("table3_row_totals", WARNING, "Table 3: each row's 总计 equals the sum of its applicant columns.", "T3-C",
-         ("template V3 table3_row_totals",)),
+         (Feed("template", "table3_row_totals", "table3"),)),
     Rule("review_sum", WARNING, "Table 4 (and legacy prose): review outcomes add up to the reviews' total.",
-         "T4-A", ("template V4 table4_totals",)),
+         "T4-A", (Feed("template", "table4_totals", "table4"),)),
     Rule("litigation_sum", WARNING, "Table 4: lawsuit outcomes add up to each block's total.", "T4-A",
-         ("template V4 table4_totals",)),
+         (Feed("template", "table4_totals", "table4"),)),
     Rule("legacy_channels_sum", WARNING, "Legacy table: requests by channel add up to the requests received.",
-         "P-1", ("legacy V1 internal_consistency",)),
+         "P-1", (Feed("legacy", "internal_consistency"),)),
     Rule("refusal_reasons_sum", WARNING, "Legacy prose: refusal reasons add up to the requests refused.", "P-3",
-         ("legacy V1 internal_consistency",)),
+         (Feed("legacy", "internal_consistency"),)),
     Rule("percentages_valid", WARNING, "Every percentage is at most 100 and an outcome breakdown's shares add up "
-         "to 100 ± 1.", "P-5", ("legacy V1 internal_consistency",)),
+         "to 100 ± 1.", "P-5", (Feed("legacy", "internal_consistency"),)),
     Rule("prose_table_mismatch", WARNING, "A figure the prose states equals the table's (the table's is kept).",
-         "X-4", ("X2 prose agrees with tables",)),
+         "X-4", (Feed("template", "prose_agrees"), Feed("legacy", "prose_agrees"))),
     Rule("carryover_continuity", WARNING, "Requests carried over equal those the body's previous report carried "
-         "forward.", "X-1", ("X1 carryover_continuity",)),
+         "forward.", "X-1", (Feed("template", "carryover_continuity"),)),
     Rule("cumulative_chain", WARNING, "A 历年累计 figure equals last year's plus this year's.", "X-1 (cumulative)"),
 )}
 

@@ -2,7 +2,7 @@
 with checks as (
     select doc_id, bool_and(passed) as passed, string_agg(detail, '; ') as detail
     from {{ ref('stg_dq_checks') }}
-    where rule_id = 'carryover_continuity'
+    where rule_id in (select rule_id from {{ ref('rule_indicators') }} where indicator = 'carryover_continuity')
     group by doc_id
 )
 

@@ -9,18 +9,10 @@ with reports as (
 ),
 
 indicator_rules as (
-    select * from (values
-        ('template', 'table3_balance', 'table3_balance', 'table3'),
-        ('template', 'table3_outcomes', 'outcomes_sum', 'table3'),
-        ('template', 'table3_row_totals', 'table3_row_totals', 'table3'),
-        ('template', 'table4_totals', 'review_sum', 'table4'),
-        ('template', 'table4_totals', 'litigation_sum', 'table4'),
-        ('legacy', 'internal_consistency', 'legacy_channels_sum', null),   -- P-1
-        ('legacy', 'internal_consistency', 'outcomes_sum', null),          -- P-2
-        ('legacy', 'internal_consistency', 'refusal_reasons_sum', null),   -- P-3
-        ('legacy', 'internal_consistency', 'completed_le_received', null), -- P-4
-        ('legacy', 'internal_consistency', 'percentages_valid', null)      -- P-5
-    ) as t(rubric, indicator, rule_id, table_key)
+    -- the rules each consistency indicator counts, declared in quality/registry.py (generated seed)
+    select rubric, indicator, rule_id, table_key
+    from {{ ref('rule_indicators') }}
+    where indicator in ('table3_balance', 'table3_outcomes', 'table3_row_totals', 'table4_totals', 'internal_consistency')
 ),
 
 indicators as (

@@ -5,7 +5,7 @@
 with checks as (
     select doc_id, passed, detail
     from {{ ref('stg_dq_checks') }}
-    where rule_id = 'prose_table_mismatch'
+    where rule_id in (select rule_id from {{ ref('rule_indicators') }} where indicator = 'prose_agrees')
         and not regexp_matches(split_part(detail, ' the table ', 1), '{{ var("sub_body_scope") }}')
 ),
 
