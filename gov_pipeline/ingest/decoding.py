@@ -106,7 +106,7 @@ def _wide_without_bom(data: bytes) -> str | None:
             return "utf-32-le"
         if not byte[0].strip(b"\0") and max(byte[1]) <= 0x10:
             return "utf-32-be"
-    if len(data) % 2 == 0 and len(sample) >= 4:
+    if len(data) % 2 == 0 and len(sample) >= 2:  # one unit is evidence enough: NUL is never text
         even, odd = sample[0::2].count(0), sample[1::2].count(0)
         pairs = len(sample) // 2
         if odd >= pairs * WIDE_NUL_SHARE and even <= odd * 0.05:
