@@ -41,6 +41,8 @@ _CONTROL_CHARS = re.compile("[\x00-\x08\x0b\x0e-\x1f\x7f-\x9f]")
 _UNMAPPED = re.compile("[\ue000-\uf8ff\ufffd]")
 _NON_ASCII = re.compile("[^\x00-\x7f]")
 _HAN = regex.compile(HAN)
+_READABLE = regex.compile(rf"[\x20-\x7e\t\n\r\u3000-\u303f\uff00-\uffef]|{HAN}")
+_OTHER_BYTE_ORDER = {"utf-16-le": "utf-16-be", "utf-16-be": "utf-16-le"}
 _FALLBACKS = ("gb18030", "big5hkscs")  # when the detector has no opinion, strict decodes in this order
 MAX_CONTROL_SHARE = 0.05
 WIDE_NUL_SHARE = 0.05  # at least this share of 2-byte units with a NUL high byte suggests UTF-16
@@ -99,7 +101,7 @@ def _wide_without_bom(data: bytes) -> str | None:
     four bytes of BMP text are 0, in UTF-16 the high byte of every ASCII character is. None when the
     pattern is not there."""
     sample = data[:8192]
-    if len(data) % 4 == 0 and len(sample) >= 8:
+    if len(data) % 4 == 0 and len(sample) >= 4:
         aligned = sample[:len(sample) // 4 * 4]
         byte = [aligned[i::4] for i in range(4)]  # the first, second… byte of every 4-byte unit
         if not byte[3].strip(b"\0") and max(byte[2]) <= 0x10:
@@ -114,6 +116,12 @@ def _wide_without_bom(data: bytes) -> str | None:
         if even >= pairs * WIDE_NUL_SHARE and odd <= even * 0.05:
             return "utf-16-be"
     return None
+
+
+def _readable_share(text: str) -> float:
+    """Share of the characters that are printable ASCII, whitespace, Chinese, or CJK / full-width punctuation."""
+    sample = text[:8192]
+    return len(_READABLE.findall(sample)) / max(1, len(sample))
 
 
 def _han_share(text: str) -> float:
@@ -140,6 +148,12 @@ def decode(data: bytes, *, is_html: bool) -> Decoded:
     wide = _wide_without_bom(data)
     if wide:
         text = _strict(data, wide)
+        other = _OTHER_BYTE_ORDER.get(wide)
+        flipped = _strict(data, other) if other else None
+        if other and flipped is not None and _readable_share(flipped) > _readable_share(text or ""):
+            # Chinese text has no ASCII, so its NULs are the 00 bytes of characters like 开 (U+5F00): they
+            # point either way, and the byte order whose characters are readable text decides
+            wide, text = other, flipped
         if text is not None and _text_like(text):
             return Decoded(text, wide, f"{wide} without byte-order mark (NUL byte pattern)")
     declared = declared_charset(data) if is_html else None
