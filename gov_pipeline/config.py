@@ -27,7 +27,7 @@ class Settings:
     raw_dir: Path
     duckdb_path: Path
     lock_wait_seconds: float = 0.0  # how long a run waits for another writer of the same warehouse
-    workers: int = 1  # worker processes per stage (the machine's cores by default)
+    workers: int = 1  # worker processes of the per-document pass (the machine's cores by default)
     dagster_home: Path = DAGSTER_HOME  # the Dagster instance runs are recorded in
 
 

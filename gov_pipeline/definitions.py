@@ -9,6 +9,7 @@ from pathlib import Path
 
 import dagster as dg
 
+from gov_pipeline import document_defs
 from gov_pipeline.audit.assets import audit_site, review_decisions
 from gov_pipeline.automation import build_automation
 from gov_pipeline.cleaning import defs as cleaning
@@ -33,7 +34,8 @@ sensors, schedules = build_automation(all_assets_job.name)
 
 
 def build_definitions(config: Settings) -> dg.Definitions:
-    stages = dg.Definitions.merge(ingest.defs, cleaning.defs, structure.defs, facts.defs, quality.defs)
+    stages = dg.Definitions.merge(ingest.defs, document_defs.defs, cleaning.defs, structure.defs, facts.defs,
+                                  quality.defs)
     return dg.Definitions.merge(stages, dg.Definitions(
         assets=[fetched_pages, scoring_models, review_decisions, audit_site],
         asset_checks=[scores_preview],

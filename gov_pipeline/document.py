@@ -1,18 +1,20 @@
 """One document through every stage: the per-document chain cleaning → structure → facts → checks.
 
 Each step is a pure function on one document that returns complete, named rows of its stage's
-tables. The stage runners (pipeline.py) call one step per stage in worker processes, with the
-previous stage's rows read back from the warehouse; `process_document` calls them all in memory
-(`gov-pipeline extract`, the tests). It is the one place a document's chain is written down."""
+tables. `process_document` runs them in order in memory, each stage within the document's time
+budget; the pipeline's workers (pipeline.py), `gov-pipeline extract` and the tests all call it, so a
+document's chain is written down once and the warehouse never has to hand one stage's rows back to
+the next."""
 
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import date
 from typing import Any
 
 from gov_pipeline.agencies import resolution_columns, resolve_report
+from gov_pipeline.budget import BudgetExceeded, time_budget
 from gov_pipeline.cleaning.clean import clean_document
 from gov_pipeline.domain.records import CleanedDocument, DocumentFailure, Fact, RawDocument, Section, TableCell
 from gov_pipeline.domain.status import Status, report_status
@@ -111,6 +113,10 @@ def checks(context: ReportContext, found: Sequence[Fact], cells: Sequence[TableC
     return evaluate_report(context, found, template_cells(cells), today)
 
 
+# how a time-budget failure names each stage (document_failures.reason), in run order
+STAGE_LABELS = {"cleaning": "cleaning", "structure": "sections and tables", "facts": "facts", "dq_checks": "dq_checks"}
+
+
 @dataclass(frozen=True)
 class DocumentResult:
     """Everything the pipeline derives from one document, as the rows of its tables."""
@@ -121,7 +127,19 @@ class DocumentResult:
     sections: list[Section] = field(default_factory=list)
     cells: list[TableCell] = field(default_factory=list)
     facts: list[Fact] = field(default_factory=list)
-    checks: list[Check] = field(default_factory=list)  # fact checks, then the report's dq checks
+    fact_checks: list[Check] = field(default_factory=list)  # made while reading facts
+    report_checks: list[Check] = field(default_factory=list)  # the single-report rules
+
+    @property
+    def checks(self) -> list[Check]:
+        """dq_checks: the fact checks, then the report's rules."""
+        return self.fact_checks + self.report_checks
+
+    def rows(self) -> dict[str, list[Any]]:
+        """The document's rows of every per-document table (document_failures included)."""
+        return {"cleaned_documents": [self.cleaned.row()] if self.cleaned else [], "report_sections": self.sections,
+                "report_tables": self.cells, "report_facts": self.facts, "fact_checks": self.fact_checks,
+                "dq_checks": self.checks, "document_failures": [self.failure] if self.failure else []}
 
     @property
     def status(self) -> Status:
@@ -137,21 +155,30 @@ class DocumentResult:
             blocking_reasons=[f"{c.rule_id}: {c.detail}" for c in sorted(blocking, key=lambda c: c.rule_id)])
 
 
-def process_document(raw: RawDocument, data: bytes, today: date | None = None) -> DocumentResult:
-    """One document through every stage in memory, as the pipeline's workers take it stage by stage."""
+def process_document(raw: RawDocument, data: bytes, today: date | None = None, seconds: float = 0) -> DocumentResult:
+    """One document through every stage in memory. With `seconds` > 0 that is the document's time
+    budget for the whole chain; a stage that rejects the document or is running when the budget runs
+    out records the failure under its name, and the rows of the stages before it are kept."""
     if raw.read_error:
         return DocumentResult(raw, failure=DocumentFailure(raw.doc_id, "cleaning", "unreadable", raw.read_error))
+    result, stage = DocumentResult(raw), "cleaning"
     try:
-        cleaned = clean(raw, data)
+        with time_budget(seconds):
+            cleaned = clean(raw, data)
+            result = replace(result, cleaned=cleaned)
+            document = cleaned.document
+            if not document.is_annual_report:
+                return result
+            stage = "structure"
+            found = structure(document.doc_id, document.text)
+            result = replace(result, sections=found.sections, cells=found.cells)
+            stage = "facts"
+            read = facts(document.doc_id, document.report_year, found.sections, found.cells)
+            result = replace(result, facts=read.facts, fact_checks=read.checks)
+            stage = "dq_checks"
+            return replace(result, report_checks=checks(cleaned.context(), read.facts, found.cells, today))
     except Rejected as rejected:
-        return DocumentResult(raw, failure=DocumentFailure(raw.doc_id, "cleaning", rejected.status, rejected.reason))
-    document = cleaned.document
-    if not document.is_annual_report:
-        return DocumentResult(raw, cleaned)
-    try:
-        found = structure(document.doc_id, document.text)
-    except Rejected as rejected:
-        return DocumentResult(raw, cleaned, DocumentFailure(raw.doc_id, "structure", rejected.status, rejected.reason))
-    read = facts(document.doc_id, document.report_year, found.sections, found.cells)
-    return DocumentResult(raw, cleaned, None, found.sections, found.cells, read.facts,
-                          read.checks + checks(cleaned.context(), read.facts, found.cells, today))
+        return replace(result, failure=DocumentFailure(raw.doc_id, stage, rejected.status, rejected.reason))
+    except BudgetExceeded as exceeded:
+        return replace(result, failure=DocumentFailure(raw.doc_id, stage, "unreadable",
+                                                       f"{exceeded} ({STAGE_LABELS[stage]})"))

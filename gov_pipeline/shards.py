@@ -26,8 +26,7 @@ from gov_pipeline.stage_runner import StageStats
 from gov_pipeline.warehouse.store import ensure_tables, replacing
 
 # the tables the per-document stages write, in the order the loader loads them
-SHARD_TABLES = ("cleaned_documents", "document_failures", "report_sections", "report_tables", "report_facts",
-                "fact_checks", "dq_checks")
+SHARD_TABLES = pipeline.DOCUMENT_TABLES
 
 
 @dataclass(frozen=True)
@@ -61,8 +60,8 @@ def plan(catalog: Path, shards_per_year: int) -> list[Shard]:
 
 
 def run_shard(shard: Shard, catalog: Path, raw_dir: Path, shard_dir: Path) -> str:
-    """A worker: cleaning, structure, facts and dq_checks over the shard's documents in a scratch
-    database, each output table written to shard_dir/<table>/<shard>.parquet."""
+    """A worker: the per-document pass over the shard's documents in a scratch database, each output
+    table written to shard_dir/<table>/<shard>.parquet."""
     with workers.inline():  # the shard worker is the unit of parallelism
         _run_stages(shard, catalog, raw_dir, shard_dir)
     return shard.name
@@ -73,15 +72,11 @@ def _run_stages(shard: Shard, catalog: Path, raw_dir: Path, shard_dir: Path) -> 
     ensure_tables(conn, ["raw_documents"])
     conn.execute(f"insert into raw_documents by name select * from read_parquet('{catalog}') "
                  "where partition_key = ? and hash(doc_id) % ? = ?", [shard.partition_key, shard.count, shard.index])
-    pipeline.build_cleaned_documents(conn, raw_dir)
-    pipeline.build_structure(conn)
-    pipeline.build_facts(conn)
-    pipeline.build_dq_checks(conn)
-    out = conn.cursor()  # the stage's last count leaves a result open on `conn`
-    ensure_tables(out, list(SHARD_TABLES))
+    pipeline.build_documents(conn, raw_dir)
+    ensure_tables(conn, list(SHARD_TABLES))
     for table in SHARD_TABLES:
         (shard_dir / table).mkdir(parents=True, exist_ok=True)
-        out.execute(f"copy \"{table}\" to '{shard_dir / table / shard.name}.parquet' (format parquet)")
+        conn.execute(f"copy \"{table}\" to '{shard_dir / table / shard.name}.parquet' (format parquet)")
     conn.close()
 
 

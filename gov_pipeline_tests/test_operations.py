@@ -19,6 +19,8 @@ import pytest
 from gov_pipeline import pipeline
 from gov_pipeline.automation import changed_partitions, scan_folder
 from gov_pipeline.config import DOCUMENT_SECONDS_ENV
+from gov_pipeline.document import STAGE_LABELS, process_document
+from gov_pipeline.ingest.inventory import read_raw
 from gov_pipeline.partitions import UNKNOWN, range_tags, year_keys
 from gov_pipeline.warehouse.resources import RawFolder
 from gov_pipeline.warehouse.store import frame, replace_rows
@@ -215,30 +217,38 @@ def test_a_document_past_its_time_budget_is_stopped_and_the_run_goes_on(tmp_path
     with duckdb.connect(str(tmp_path / "w.duckdb")) as conn:
         pipeline.build_raw_documents(conn, raw)
         monkeypatch.setenv(DOCUMENT_SECONDS_ENV, "0.001")
-        stats = pipeline.build_cleaned_documents(conn, raw)
+        stats = pipeline.build_documents(conn, raw)
         reasons = conn.execute("select stage, status, reason, count(*) from document_failures group by all").fetchall()
     assert stats.counts["unreadable"] == pipeline.PARALLEL_THRESHOLD + 2
     budget = "processing exceeded 0.001 s (cleaning)"
     assert reasons == [("cleaning", "unreadable", budget, pipeline.PARALLEL_THRESHOLD + 2)]
 
 
-def test_a_budget_exceeded_in_a_later_stage_stops_that_document_only(tmp_path: Path, monkeypatch) -> None:
-    raw = tmp_path / "raw"
-    _distinct_copies(raw, 2)
-    monkeypatch.setenv("GOV_PIPELINE_WORKERS", "1")
-    with duckdb.connect(str(tmp_path / "w.duckdb")) as conn:
-        pipeline.build_raw_documents(conn, raw)
-        pipeline.build_cleaned_documents(conn, raw)
-        monkeypatch.setenv(DOCUMENT_SECONDS_ENV, "0.00001")
-        pipeline.build_structure(conn)
-        monkeypatch.delenv(DOCUMENT_SECONDS_ENV)
-        pipeline.build_facts(conn)
-        pipeline.build_dq_checks(conn)
-        pipeline.build_reports(conn)
-        rows = conn.execute("select status, status_reason from reports").fetchall()
-        facts = conn.execute("select count(*) from report_facts").fetchone()[0]
-    assert rows == [("unreadable", "processing exceeded 1e-05 s (sections and tables)")] * 2
-    assert facts == 0  # a document stopped in one stage is not carried into the next
+def test_a_document_stopped_in_one_stage_keeps_the_stages_before_it_and_goes_no_further() -> None:
+    """The budget bounds a document's whole chain: a document stopped in one stage keeps the rows of
+    the stages before it, none of the stages after, and the failure names the stage it ran out in."""
+    seed = max(SEEDS.glob("*.txt"), key=lambda path: path.stat().st_size)
+    data = seed.read_bytes()
+    raw = read_raw(seed, SEEDS, data)
+    whole = process_document(raw, data)
+    rows_by_stage = {"cleaning": ["cleaned_documents"], "structure": ["report_sections", "report_tables"],
+                     "facts": ["report_facts", "fact_checks"], "dq_checks": ["dq_checks"]}
+    stopped_in = set()
+    for step in range(60):  # budgets from 10 microseconds up: from no stage done to every stage
+        seconds = 1e-5 * 1.3 ** step
+        result = process_document(raw, data, seconds=seconds)
+        if result.failure is None:
+            assert result.rows() == whole.rows()
+            continue
+        stage = result.failure.stage
+        stopped_in.add(stage)
+        assert result.failure.reason == f"processing exceeded {seconds:g} s ({STAGE_LABELS[stage]})"
+        order = list(STAGE_LABELS)
+        for earlier in order[:order.index(stage)]:
+            assert all(result.rows()[table] == whole.rows()[table] for table in rows_by_stage[earlier]), earlier
+        for later in order[order.index(stage) + 1:]:
+            assert all(result.rows()[table] == [] for table in rows_by_stage[later]), later
+    assert "cleaning" in stopped_in and len(stopped_in) >= 2, stopped_in
 
 
 def _cli(*args: str, db: Path, raw: Path) -> list[str]:
@@ -294,7 +304,7 @@ def test_a_run_killed_mid_stage_then_rerun_equals_a_clean_run(tmp_path: Path) ->
     victim = subprocess.Popen(command, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True,
                               start_new_session=True)
     for line in victim.stderr:  # type: ignore[union-attr]
-        if 'Started execution of step "report_facts"' in line:
+        if 'Started execution of step "report_documents"' in line:
             break
     os.killpg(victim.pid, signal.SIGKILL)
     victim.wait(timeout=60)

@@ -36,10 +36,7 @@ def test_two_workers_and_a_loader_build_the_same_warehouse_as_one_process(tmp_pa
     single, sharded = tmp_path / "single.duckdb", tmp_path / "sharded.duckdb"
     with duckdb.connect(str(single)) as conn:
         pipeline.build_raw_documents(conn, raw)
-        pipeline.build_cleaned_documents(conn, raw)
-        pipeline.build_structure(conn)
-        pipeline.build_facts(conn)
-        pipeline.build_dq_checks(conn)
+        pipeline.build_documents(conn, raw)
         pipeline.build_reports(conn)
     with duckdb.connect(str(sharded)) as conn:
         shard_then_load(conn, raw, tmp_path / "shards", processes=2, shards_per_year=2)

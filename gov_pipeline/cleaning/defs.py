@@ -1,27 +1,9 @@
-"""The cleaning stage in Dagster: cleaned_documents, and the check that no markup survives."""
+"""The cleaning stage in Dagster: the check that no markup survives in cleaned_documents (the asset is
+written by the per-document pass, document_defs.py)."""
 
 import dagster as dg
-import duckdb as duckdb_
-from dagster_duckdb import DuckDBResource
 
-from gov_pipeline import pipeline
-from gov_pipeline.assets import ONE_RUN, OWNERS, materialise_partitions, report_years
 from gov_pipeline.quality.checks import watch
-from gov_pipeline.stage_runner import StageStats
-from gov_pipeline.warehouse.resources import RawFolder
-
-
-@dg.asset(group_name="cleaning", kinds={"duckdb"}, owners=OWNERS, deps=["raw_documents"], partitions_def=report_years,
-          backfill_policy=ONE_RUN)
-def cleaned_documents(context: dg.AssetExecutionContext, duckdb: DuckDBResource,
-                      raw_folder: RawFolder) -> dg.MaterializeResult:
-    """Clean Simplified text, report metadata and a log of removed noise, per decodable document."""
-    def build(conn: duckdb_.DuckDBPyConnection, partitions: list[str]) -> StageStats:
-        return pipeline.build_cleaned_documents(conn, raw_folder.root, partitions)
-
-    return materialise_partitions(context, duckdb, "cleaned_documents", build)
-
-
 
 no_html_residue = watch("cleaned_documents", "no_html_residue", "Cleaned text holds no tags, comments or entities.",
                         r"""
@@ -31,4 +13,4 @@ no_html_residue = watch("cleaned_documents", "no_html_residue", "Cleaned text ho
 """)
 
 
-defs = dg.Definitions(assets=[cleaned_documents], asset_checks=[no_html_residue])
+defs = dg.Definitions(asset_checks=[no_html_residue])

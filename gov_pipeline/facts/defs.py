@@ -1,20 +1,9 @@
-"""The facts stage in Dagster: report_facts, and the check that every fact has its evidence."""
+"""The facts stage in Dagster: the check that every fact has its evidence (report_facts is written by
+the per-document pass, document_defs.py)."""
 
 import dagster as dg
-from dagster_duckdb import DuckDBResource
 
-from gov_pipeline import pipeline
-from gov_pipeline.assets import ONE_RUN, OWNERS, materialise_partitions, report_years
 from gov_pipeline.quality.checks import watch
-
-
-@dg.asset(group_name="facts", kinds={"duckdb"}, owners=OWNERS, deps=["report_sections", "report_tables"],
-          partitions_def=report_years, backfill_policy=ONE_RUN)
-def report_facts(context: dg.AssetExecutionContext, duckdb: DuckDBResource) -> dg.MaterializeResult:
-    """Every number the reports state, with evidence (sentence or table cell) and method."""
-    return materialise_partitions(context, duckdb, "report_facts", pipeline.build_facts)
-
-
 
 every_fact_has_evidence = watch("report_facts", "every_fact_has_evidence",
                                  "Every fact names the sentence or cell it came from and how it was read.", """
@@ -23,4 +12,4 @@ every_fact_has_evidence = watch("report_facts", "every_fact_has_evidence",
 """)
 
 
-defs = dg.Definitions(assets=[report_facts], asset_checks=[every_fact_has_evidence])
+defs = dg.Definitions(asset_checks=[every_fact_has_evidence])

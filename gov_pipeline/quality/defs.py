@@ -1,5 +1,6 @@
-"""The quality stage in Dagster: dq_checks, the all-years rollups (dq_cross_year_checks, dq_violations,
-near_duplicates, reports), the gate in front of scoring and one check per data-quality rule."""
+"""The quality stage in Dagster: the all-years rollups (dq_cross_year_checks, dq_violations,
+near_duplicates, reports), the gate in front of scoring and one check per data-quality rule (dq_checks
+is written by the per-document pass, document_defs.py)."""
 
 from collections.abc import Iterator
 
@@ -8,16 +9,8 @@ import duckdb
 from dagster_duckdb import DuckDBResource
 
 from gov_pipeline import pipeline
-from gov_pipeline.assets import ONE_RUN, OWNERS, PREVIEW_ROWS, materialise_partitions, report_years, table_metadata
+from gov_pipeline.assets import OWNERS, PREVIEW_ROWS, table_metadata
 from gov_pipeline.quality.checks import QUALITY_CHECKS
-
-
-@dg.asset(group_name="quality", kinds={"duckdb"}, owners=OWNERS, deps=["report_facts", "report_tables"],
-          partitions_def=report_years, backfill_policy=ONE_RUN)
-def dq_checks(context: dg.AssetExecutionContext, duckdb: DuckDBResource) -> dg.MaterializeResult:
-    """Every single-report data-quality rule applied to every subject of every report, passed or not."""
-    return materialise_partitions(context, duckdb, "dq_checks", pipeline.build_dq_checks)
-
 
 WORST_REPORTS = """
 select r.source_path, left(r.doc_id, 12) as doc_id, r.status, r.blocking_count, r.warning_count,
@@ -72,4 +65,4 @@ def report_quality(duckdb: DuckDBResource) -> Iterator[dg.MaterializeResult]:
                                       "worst_reports": worst_reports})
 
 
-defs = dg.Definitions(assets=[dq_checks, report_quality], asset_checks=[*QUALITY_CHECKS])
+defs = dg.Definitions(assets=[report_quality], asset_checks=[*QUALITY_CHECKS])

@@ -106,10 +106,7 @@ def test_a_page_built_from_a_hostile_document_runs_no_script(browser, tmp_path: 
     db = tmp_path / "warehouse.duckdb"
     with duckdb.connect(str(db)) as conn:  # the stage functions alone: no scores needed for the page
         pipeline.build_raw_documents(conn, raw)
-        pipeline.build_cleaned_documents(conn, raw, None)
-        pipeline.build_structure(conn)
-        pipeline.build_facts(conn)
-        pipeline.build_dq_checks(conn)
+        pipeline.build_documents(conn, raw)
         pipeline.build_reports(conn)
         stored_title = conn.execute("select title from cleaned_documents").fetchone()[0]
         assert "<script>" in stored_title

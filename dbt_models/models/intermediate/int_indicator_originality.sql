@@ -42,7 +42,8 @@ sketches as (
 ),
 
 sketch_bodies as (
-    select report_year, section_key, minhash, list_distinct(list(agency_key)) as bodies
+    -- how many bodies hold each sketch value; the report's own body is one of them
+    select report_year, section_key, minhash, count(distinct agency_key) as bodies
     from sketches
     group by all
 ),
@@ -51,8 +52,7 @@ other_bodies as (
     select
         s.doc_id,
         s.section_key,
-        count(*) filter (where len(list_filter(b.bodies, lambda a: a <> s.agency_key)) > 0)::double / count(*)
-            as shared
+        count(*) filter (where b.bodies > 1)::double / count(*) as shared
     from sketches s
     join sketch_bodies b using (report_year, section_key, minhash)
     group by s.doc_id, s.section_key
