@@ -8,7 +8,9 @@ Each generated document is one bundled report rewritten for another body and yea
   (gov_pipeline.agencies.registry: the Ministry of Civil Affairs' list), so the bodies are distinct;
   each body reports for several consecutive years, the way the same office does;
 - the year: shifted within the years of the source's template generation (legacy 2008-2018, the 2019
-  trial format 2019-2020, the 2021 format 2021-2025), so the labels still match the year;
+  trial format 2019-2020, the 2021 format 2021-2025), so the labels still match the year; a source whose
+  shifted text the pipeline does not read as the new year (years written 二〇一三年) gives one report per
+  body, in its own year (else each body's copies would be one report repeated);
 - the figures: every count in the text is multiplied by one factor k, which keeps every identity of
   gov_pipeline.domain.identities (they are linear). A factor is used for a source only when the
   pipeline's own table reader reads the rewritten text as exactly k times the source's cells and every
@@ -47,14 +49,19 @@ from gov_pipeline.structure.tables import extract_tables
 
 RAW = PROJECT_ROOT / "data" / "raw"
 READABLE = (".html", ".htm", ".txt", ".md", ".pdf")
-FACTORS = (1, 2, 3, 5, 7)  # the figures of a rewritten report: the source's times one of these
+FACTORS = tuple(range(1, 17))  # the figures of a rewritten report: the source's times one of these
+# two bodies rewritten from one source for one year with one factor differ only in their names: a copy
+# to the pipeline. The bodies of a source take its factors in turn, and a rewritable source whose figures
+# cannot be scaled (one factor) is drawn less often
+FIXED_FIGURES_WEIGHT = 0.1
 ERAS = {"legacy": (2008, 2018), "2019": (2019, 2020), "2021": (2021, 2025)}  # years a template is used in
 YEARS_PER_BODY = 5  # a body reports for this many consecutive years (fewer where its era is shorter)
 DUPLICATE_SHARE = 0.02
 NEAR_DUPLICATE_SHARE = 0.03
 RECENT = 200  # duplicates are drawn from the last documents written (memory stays flat)
-# a count in running text: digits not part of a decimal, a date, a time, a percentage or a longer number
-_COUNT = re.compile(r"(?<![\d.\-/:：])\d{1,7}(?![\d.%％\-/:：年月日])")
+# a count in running text: digits not part of a decimal, a date, a time, a percentage or a longer
+# number, and not a year (a year scaled would no longer be shifted: every year's copy would be one text)
+_COUNT = re.compile(r"(?<![\d.\-/:：])(?!(?:19[89]\d|20[0-3]\d)(?!\d))\d{1,7}(?![\d.%％\-/:：年月日])")
 _YEAR = re.compile(r"(?<!\d)(19[89]\d|20[0-3]\d)(?!\d)")
 _TAG = re.compile(r"(<[^>]*>)")
 _REPOST = "（转载：本文来源于{agency}门户网站，转载请注明出处）"
@@ -72,6 +79,7 @@ class Source:
     place_level: int  # registry level of that place (3 when the name names none)
     stem_only: bool  # the place was matched by its stem: replace it by another stem
     factors: tuple[int, ...]  # the factors its rewritten text survives (see module docstring)
+    years_shift: bool  # the pipeline reads its year-shifted text as the new year (not when it writes 二〇一三年)
 
 
 def _read(name: str, data: bytes) -> tuple[CleanedDocument | None, list[TableCell], dict[str, tuple[float, str]]]:
@@ -101,14 +109,13 @@ def scale(data: bytes, suffix: str, factor: int) -> bytes:
     return _in_text(data, suffix, lambda text: _COUNT.sub(lambda m: str(int(m.group(0)) * factor), text))
 
 
-def shift_years(data: bytes, suffix: str, source_year: int, target_year: int) -> bytes:
-    """The report year and the years around it (the year before, the publication year) shifted."""
+def shift_years(data: bytes, source_year: int, target_year: int) -> bytes:
+    """The report year and the years around it (the year before, the publication year) shifted, in the
+    tags of a page too (its meta and title name the year the pipeline reads)."""
     delta = target_year - source_year
-
-    def shift(text: str) -> str:
-        return _YEAR.sub(lambda m: str(int(m.group(0)) + delta) if abs(int(m.group(0)) - source_year) <= 2
-                         else m.group(0), text)
-    return _in_text(data, suffix, shift)
+    text = data.decode("utf-8")
+    return _YEAR.sub(lambda m: str(int(m.group(0)) + delta) if abs(int(m.group(0)) - source_year) <= 2
+                     else m.group(0), text).encode("utf-8")
 
 
 def _identity_states(grids: dict[str, dict[str, dict[str, float | None]]]) -> list[tuple[str, str, bool]]:
@@ -141,6 +148,11 @@ def surviving_factors(path: Path, data: bytes, cells: list[TableCell],
     return tuple(survived)
 
 
+def _year_of(name: str, data: bytes) -> int | None:
+    document = _read(name, data)[0]
+    return document.report_year if document else None
+
+
 def load_sources(root: Path = RAW) -> list[Source]:
     """The bundled reports in readable formats, each with what rewriting it needs."""
     reg = registry()
@@ -158,7 +170,9 @@ def load_sources(root: Path = RAW) -> list[Source]:
         sources.append(Source(
             path, data, year, template, place.text if place and rewritable else None,
             reg.by_code[place.codes[0]].level if place else 3, bool(place and place.stem_only),
-            surviving_factors(path, data, cells, facts) if rewritable else (1,)))
+            surviving_factors(path, data, cells, facts) if rewritable else (1,),
+            rewritable and year is not None and _year_of(path.name, shift_years(data, year, year + 1))
+            == year + 1))
     return sources
 
 
@@ -184,7 +198,7 @@ def rewrite(source: Source, body: int, year: int, factor: int) -> bytes:
     if source.place is None or source.year is None:
         return data
     data = scale(data, source.path.suffix, factor) if factor != 1 else data
-    data = shift_years(data, source.path.suffix, source.year, year)
+    data = shift_years(data, source.year, year)
     place = _new_place(source, body)
     return data.decode("utf-8").replace(source.place, place).encode("utf-8")
 
@@ -202,15 +216,19 @@ def _repost(data: bytes, suffix: str, agency: str) -> bytes:
 def plan(sources: Sequence[Source], count: int, seed: int) -> Iterator[tuple[str, bytes]]:
     """(file name, bytes) of `count` documents: bodies in turn, each a run of years of one source."""
     rng = random.Random(seed)
-    weights = [1.0] * len(sources)
+    weights = [FIXED_FIGURES_WEIGHT if source.years_shift and len(source.factors) == 1 else 1.0 for source in sources]
+    bodies_of: dict[Path, int] = {}
     written: deque[tuple[str, bytes, str]] = deque(maxlen=RECENT)  # duplicates copy a recent document
     index, body = 0, 0
     while index < count:
         source = rng.choices(sources, weights)[0]
         first, last = ERAS.get(source.template or "", (source.year or 2019,) * 2)
+        if not source.years_shift:  # one report per body: its copies for other years would read as one year
+            first = last = source.year or 2019
         span = min(YEARS_PER_BODY, last - first + 1)
         start = rng.randint(first, last - span + 1)
-        factor = rng.choice(source.factors)
+        turn = bodies_of[source.path] = bodies_of.get(source.path, -1) + 1
+        factor = source.factors[turn % len(source.factors)]
         for year in range(start, start + span):
             if index >= count:
                 break

@@ -32,13 +32,13 @@ def _catalog_record(entry: Entry, raw: RawDocument, year: int | None) -> dict[st
                         "partition_key": partition_key(year)}
 
 
-def catalog_chunk(task: tuple[list[Entry], str]) -> list[dict[str, Any]]:
-    """A worker's task: the catalog rows of a chunk of entries, each within its time budget."""
-    entries, raw_dir = task
+def catalog_chunk(task: tuple[list[Entry], str, float]) -> list[dict[str, Any]]:
+    """A worker's task: the catalog rows of a chunk of entries, each within the time budget."""
+    entries, raw_dir, seconds = task
     rows = []
     for entry in entries:
         try:
-            with time_budget():
+            with time_budget(seconds):
                 rows.append(catalog_row(entry, Path(raw_dir)))
         except BudgetExceeded as exc:
             rows.append(_catalog_record(entry, unread_document(entry, f"{exc} (catalog)"), None))

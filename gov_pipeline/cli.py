@@ -12,6 +12,7 @@ import contextlib
 import getpass
 import json
 import os
+import shutil
 import sys
 import time
 from dataclasses import asdict, replace
@@ -21,7 +22,7 @@ from typing import TYPE_CHECKING, Any
 
 from gov_pipeline.collect.client import Politeness
 from gov_pipeline.collect.registry import COLUMN_REGISTRY
-from gov_pipeline.config import PROJECT_ROOT, settings
+from gov_pipeline.config import DAGSTER_HOME, PROJECT_ROOT, settings
 from gov_pipeline.warehouse.writer_lock import WarehouseBusy, writer_lock
 
 BUSY_EXIT = 3  # another run holds the warehouse's writer lock
@@ -32,6 +33,15 @@ if TYPE_CHECKING:
     from gov_pipeline.run_progress import RunProgress
 
 UI_URL = "http://127.0.0.1:3000"  # where `make dev` serves the Dagster UI
+
+
+def instance_home(home: Path) -> Path:
+    """The Dagster home runs are recorded in; one named (DAGSTER_HOME) but not there yet is made with the
+    project's instance settings (dagster_home/dagster.yaml: one run at a time, no telemetry)."""
+    home.mkdir(parents=True, exist_ok=True)
+    if not (home / "dagster.yaml").exists():
+        shutil.copyfile(DAGSTER_HOME / "dagster.yaml", home / "dagster.yaml")
+    return home
 
 
 def _materialise(args: argparse.Namespace, first: str | None = None, last: str | None = None) -> int:
@@ -63,9 +73,10 @@ def _materialise(args: argparse.Namespace, first: str | None = None, last: str |
             job = job.with_logger_defs({**job.loggers, "progress": progress_logger(progress)})
             log_level = "INFO" if args.verbose else args.log_level
             started = time.monotonic()
+            home = instance_home(config.dagster_home)
             with (progress,
                   contextlib.redirect_stdout(sys.stdout if args.verbose else FoldedStdout(progress, sys.stdout)),
-                  dg.DagsterInstance.from_ref(InstanceRef.from_dir(str(config.dagster_home))) as instance):
+                  dg.DagsterInstance.from_ref(InstanceRef.from_dir(str(home))) as instance):
                 result = job.execute_in_process(
                     instance=instance, raise_on_error=False, tags=range_tags(first, last),
                     run_config={"loggers": {"console": {"config": {"log_level": log_level}}, "progress": {}}})

@@ -25,6 +25,7 @@ from gov_pipeline.facts.extract import (
     merge_facts,
     prose_table_agreements,
 )
+from gov_pipeline.quality.near_duplicates import TextSketch, text_sketch
 from gov_pipeline.quality.registry import severity
 from gov_pipeline.quality.rules import Check, ReportContext, evaluate_report, percentage_checks
 from gov_pipeline.structure.sections import split_sections, stated_reports
@@ -124,6 +125,7 @@ class DocumentResult:
     raw: RawDocument
     cleaned: Cleaned | None = None
     failure: DocumentFailure | None = None
+    sketch: TextSketch | None = None  # an annual report's, for near-duplicate detection
     sections: list[Section] = field(default_factory=list)
     cells: list[TableCell] = field(default_factory=list)
     facts: list[Fact] = field(default_factory=list)
@@ -137,7 +139,8 @@ class DocumentResult:
 
     def rows(self) -> dict[str, list[Any]]:
         """The document's rows of every per-document table (document_failures included)."""
-        return {"cleaned_documents": [self.cleaned.row()] if self.cleaned else [], "report_sections": self.sections,
+        return {"cleaned_documents": [self.cleaned.row()] if self.cleaned else [],
+                "report_sketches": [self.sketch] if self.sketch else [], "report_sections": self.sections,
                 "report_tables": self.cells, "report_facts": self.facts, "fact_checks": self.fact_checks,
                 "dq_checks": self.checks, "document_failures": [self.failure] if self.failure else []}
 
@@ -169,6 +172,7 @@ def process_document(raw: RawDocument, data: bytes, today: date | None = None, s
             document = cleaned.document
             if not document.is_annual_report:
                 return result
+            result = replace(result, sketch=text_sketch(document.doc_id, document.text))
             stage = "structure"
             found = structure(document.doc_id, document.text)
             result = replace(result, sections=found.sections, cells=found.cells)

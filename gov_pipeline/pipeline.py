@@ -24,7 +24,14 @@ from gov_pipeline.domain.status import NearCopy, report_status
 from gov_pipeline.domain.template import CUMULATIVE_SUFFIX
 from gov_pipeline.ingest.inventory import NotReadable, discover, open_document
 from gov_pipeline.partitions import scope
-from gov_pipeline.quality.near_duplicates import find_near_duplicates, sketch
+from gov_pipeline.quality.near_duplicates import (
+    MAX_BUCKET,
+    OTHER_AGENCY,
+    SAME_AGENCY,
+    Candidate,
+    Pair,
+    group_copies,
+)
 from gov_pipeline.quality.rules import CARRYOVER_FACTS, YearReport, evaluate_across_years
 from gov_pipeline.stage_runner import FAILURES, Document, Stage, StageStats, run_stage
 from gov_pipeline.warehouse.queries import query
@@ -33,9 +40,8 @@ from gov_pipeline.workers import PARALLEL_THRESHOLD, chunks, parallel_map, worke
 
 STAGES = tuple(STAGE_LABELS)  # document_failures.stage, in run order
 # the tables the per-document pass writes, each row filed under its document's report-year partition
-DOCUMENT_TABLES = ("cleaned_documents", "report_sections", "report_tables", "report_facts", "fact_checks",
-                   "dq_checks", FAILURES)
-SKETCH_BATCH = 2000  # near-duplicate candidates sketched at a time
+DOCUMENT_TABLES = ("cleaned_documents", "report_sketches", "report_sections", "report_tables", "report_facts",
+                   "fact_checks", "dq_checks", FAILURES)
 CATALOG_CHUNK = 256  # entries per catalog task (reading a head is cheap)
 
 __all__ = ["DOCUMENT_TABLES", "PARALLEL_THRESHOLD", "STAGES", "StageStats", "build_documents", "build_raw_documents",
@@ -59,7 +65,7 @@ def build_raw_documents(conn: duckdb.DuckDBPyConnection, raw_dir: Path) -> Stage
     rows: list[dict[str, Any]] = []
     primary: dict[str, str] = {}
     now = datetime.now().replace(microsecond=0)
-    tasks = [(list(chunk), str(raw_dir)) for chunk in chunks(entries, CATALOG_CHUNK)]
+    tasks = [(list(chunk), str(raw_dir), document_seconds()) for chunk in chunks(entries, CATALOG_CHUNK)]
     for found in parallel_map(catalog_chunk, tasks, len(entries)):
         for row in found:
             first = primary.setdefault(row["doc_id"], row["source_path"])
@@ -177,11 +183,9 @@ def reports_frame(conn: duckdb.DuckDBPyConnection) -> pl.DataFrame:
 
 
 def build_near_duplicates(conn: duckdb.DuckDBPyConnection) -> int:
-    """The reports that copy another (near_duplicates.py), sketched batch by batch."""
-    cursor = conn.execute(query("near_duplicate_candidates"))
-    names = [column[0] for column in cursor.description or []]
-    sketches = []
-    while batch := cursor.fetchmany(SKETCH_BATCH):
-        sketches += [sketch(**dict(zip(names, row, strict=True))) for row in batch]
-    copies = find_near_duplicates(sketches)
-    return replace_rows(conn, "near_duplicates", frame("near_duplicates", copies))
+    """The reports that copy another (near_duplicates.py): the pairs compared in SQL, grouped here."""
+    thresholds = {"max_bucket": MAX_BUCKET, "same_text": SAME_AGENCY[0], "same_numbers": SAME_AGENCY[1],
+                  "other_text": OTHER_AGENCY[0], "other_numbers": OTHER_AGENCY[1]}
+    pairs = [Pair(Candidate(*row[2:6]), Candidate(*row[6:10]), row[0], row[1])
+             for row in conn.execute(query("near_duplicate_pairs"), thresholds).fetchall()]
+    return replace_rows(conn, "near_duplicates", frame("near_duplicates", group_copies(pairs)))

@@ -111,6 +111,17 @@ TABLES: dict[str, TableSpec] = {t.name: t for t in (
         _c("section_key", pl.String, "canonical key (docs/data_contract.md) or preamble / unknown"),
         _c("text", pl.String, "the section's own text (without sub-sections)"),
     )),
+    TableSpec("report_sketches", "What near-duplicate detection compares of each annual report "
+              "(quality/near_duplicates.py): bounded hash sketches of its cleaned text, made in the "
+              "per-document pass.", (
+        DOC_ID,
+        PARTITION_KEY,
+        _c("sentence_hashes", pl.List(pl.UInt64), "the smallest hashes of its normalised sentences (at most 128), "
+           "ascending"),
+        _c("anchor_hashes", pl.List(pl.UInt64), "the smallest hashes of its sentences that state a number (at most "
+           "4): reports sharing one are compared"),
+        _c("number_hashes", pl.List(pl.UInt64), "hashes of its triples of consecutive numbers, ascending"),
+    )),
     TableSpec("report_tables", "One row per statistics-table cell (spans resolved), mapped to the template.", (
         DOC_ID,
         PARTITION_KEY,

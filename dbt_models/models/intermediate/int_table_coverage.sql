@@ -18,7 +18,7 @@ per_table as (
         table_key,
         count(*) filter (where col_key is not null) as cells,
         count(*) filter (where col_key is null and note is not null) as unreadable_rows,
-        string_agg(distinct note, '; ') filter (where col_key is null and note is not null) as unreadable_because,
+        string_agg(distinct note, '; ' order by note) filter (where col_key is null and note is not null) as unreadable_because,
         case
             when table_key = 'table2' and bool_or(row_key in ('other_services', 'procurement')
                     or regexp_matches(coalesce(col_key, ''), '_(made|published|public_total|items_prev|items_change)$'))
