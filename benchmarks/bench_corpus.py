@@ -213,10 +213,18 @@ def _repost(data: bytes, suffix: str, agency: str) -> bytes:
             else f"{line}\n{text}").encode("utf-8")
 
 
+def _weight(source: Source) -> float:
+    """How often a source is drawn: a source that gives one report per body (its year cannot be shifted:
+    PDFs, non-reports) YEARS_PER_BODY times as often, so the format mix stays that of data/raw."""
+    if not source.years_shift:
+        return float(YEARS_PER_BODY)
+    return FIXED_FIGURES_WEIGHT if len(source.factors) == 1 else 1.0
+
+
 def plan(sources: Sequence[Source], count: int, seed: int) -> Iterator[tuple[str, bytes]]:
     """(file name, bytes) of `count` documents: bodies in turn, each a run of years of one source."""
     rng = random.Random(seed)
-    weights = [FIXED_FIGURES_WEIGHT if source.years_shift and len(source.factors) == 1 else 1.0 for source in sources]
+    weights = [_weight(source) for source in sources]
     bodies_of: dict[Path, int] = {}
     written: deque[tuple[str, bytes, str]] = deque(maxlen=RECENT)  # duplicates copy a recent document
     index, body = 0, 0

@@ -1,7 +1,8 @@
 {{ config(materialized='table') }}
 -- Q3: section 一 (overview) and section 五 (problems), each whole, against the same section of the same
 -- body's report for the year before (the candidates are found by agency key and year, never by pairs):
--- Jaccard similarity of 4-character shingles; either at or above originality_max_similarity fails.
+-- Jaccard similarity of 4-character shingles (as 64-bit hashes: sets of integers, computed once); either
+-- at or above originality_max_similarity fails.
 -- 0-weight flag copied_from_other_body: a section whose bottom-k MinHash sketch is held at or above that
 -- share by other bodies' reports of the same year (one group-by over sketch values: linear in the corpus).
 with texts as (
@@ -12,10 +13,10 @@ with texts as (
     group by all
 ),
 
-shingles as (
+shingles as materialized (
     select
         doc_id, agency_key, report_year, section_key, length(text) as chars,
-        list_distinct(list_transform(range(1, greatest(length(text) - 2, 1)), lambda i: substring(text, i, 4)))
+        list_distinct(list_transform(range(1, greatest(length(text) - 2, 1)), lambda i: hash(substring(text, i, 4))))
             as grams
     from texts
 ),
@@ -33,9 +34,9 @@ previous_year as (
     group by cur.doc_id, cur.section_key
 ),
 
-sketches as (
+sketches as materialized (
     select doc_id, agency_key, report_year, section_key,
-           unnest(list_sort(list_distinct(list_transform(grams, lambda g: hash(g))))[1:{{ var('originality_sketch_size') }}])
+           unnest(list_sort(grams)[1:{{ var('originality_sketch_size') }}])
                as minhash
     from shingles
     where chars >= {{ var('originality_min_chars') }} and agency_key is not null and report_year is not null
