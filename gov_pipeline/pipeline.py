@@ -80,11 +80,11 @@ def build_raw_documents(conn: duckdb.DuckDBPyConnection, raw_dir: Path) -> Stage
 
 
 # ---------------------------------------------------------------- stages 2-5: every document through every stage
-def raw_documents(conn: duckdb.DuckDBPyConnection, partitions: Sequence[str] | None) -> list[dict[str, Any]]:
+def raw_documents(conn: duckdb.DuckDBPyConnection, partitions: Sequence[str] | None) -> pl.DataFrame:
     """The cataloged files of the partitions, one per distinct content, in path order."""
     where, params = scope(partitions)
-    return _dicts(conn.execute(f"select {_columns(RawDocument)}, partition_key from raw_documents "
-                               f"where duplicate_of is null and {where} order by source_path", params))
+    return conn.sql(f"select {_columns(RawDocument)}, partition_key from raw_documents "
+                    f"where duplicate_of is null and {where} order by source_path", params=params or None).pl()
 
 
 def document_step(document: Document, raw_dir: str, today: date | None, seconds: float) -> dict[str, list[Any]]:

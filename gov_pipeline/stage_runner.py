@@ -15,7 +15,7 @@ import polars as pl
 
 from gov_pipeline.partitions import rewritten
 from gov_pipeline.warehouse.store import frame, replacing
-from gov_pipeline.workers import CHUNK, chunks, parallel_map
+from gov_pipeline.workers import CHUNK, parallel_map
 
 WRITE_BATCH = 2000  # documents whose rows are gathered before one insert per table
 FAILURES = "document_failures"
@@ -48,7 +48,7 @@ class StageStats:
 @dataclass(frozen=True)
 class Stage:
     name: str
-    reads: Callable[[duckdb.DuckDBPyConnection, Sequence[str] | None], list[dict[str, Any]]]  # its documents
+    reads: Callable[[duckdb.DuckDBPyConnection, Sequence[str] | None], pl.DataFrame]  # its documents, a row each
     per_document: Step
     writes: tuple[str, ...]  # tables the step's rows go to, document_failures among them
     count: Callable[[dict[str, pl.DataFrame], StageStats], None] | None = None  # per batch, in the coordinator
@@ -74,11 +74,11 @@ def run_chunk(task: tuple[Stage, list[dict[str, Any]]]) -> dict[str, pl.DataFram
 def run_stage(conn: duckdb.DuckDBPyConnection, stage: Stage, partitions: Sequence[str] | None = None
               ) -> StageStats:
     """The stage on the documents of the partitions (all for None), replacing the rows it wrote before."""
-    documents = stage.reads(conn, partitions)
+    documents = stage.reads(conn, partitions)  # columnar: rows become dicts one chunk at a time
     replaced, params = rewritten(partitions)
     stats = StageStats()
-    stats.add("documents", len(documents))
-    tasks = ((stage, list(chunk)) for chunk in chunks(documents))
+    stats.add("documents", documents.height)
+    tasks = ((stage, documents.slice(start, CHUNK).to_dicts()) for start in range(0, documents.height, CHUNK))
     pending: list[dict[str, pl.DataFrame]] = []
 
     def flush(write: Callable[[str, pl.DataFrame], None]) -> None:
@@ -92,7 +92,7 @@ def run_stage(conn: duckdb.DuckDBPyConnection, stage: Stage, partitions: Sequenc
             stage.count(batch, stats)
 
     with replacing(conn, dict.fromkeys(stage.writes, replaced), params) as write:
-        for frames in parallel_map(run_chunk, tasks, len(documents)):
+        for frames in parallel_map(run_chunk, tasks, documents.height):
             pending.append(frames)
             if len(pending) * CHUNK >= WRITE_BATCH:
                 flush(write)
