@@ -39,7 +39,7 @@ def test_run_is_quiet_and_names_what_needs_a_look(cli_run) -> None:
     lines = cli_run.output.splitlines()
     assert len(lines) < 40, cli_run.output
     assert not any("BetaWarning" in line or " START " in line or "AssetObservation" in line for line in lines)
-    assert any(line.startswith("✓ cleaned_documents") and "s " in line for line in lines)  # one line per stage, timed
+    assert any(line.startswith("✓ report_documents") and "s " in line for line in lines)  # one line per step, timed
     text = cli_run.output
     assert "not_a_report: README.md" in text and "letter-not-annual-report" in text
     assert "duplicate: " in text and "the same report as" in text
