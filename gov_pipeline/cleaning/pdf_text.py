@@ -42,20 +42,25 @@ class Char(NamedTuple):
 
 def page_chars(page: pdfium.PdfPage) -> list[Char]:
     """The page's glyphs in content order (pdfium's generated spaces and line breaks left out). The box
-    is pdfminer's: left/right/bottom of pdfium's loose box, top = bottom - the font size as drawn."""
+    is pdfminer's: left/right/bottom of pdfium's loose box, top = bottom - the font size as drawn.
+    Hot loop (five pdfium calls per glyph): raw handles and prebuilt pointers, not the helper objects."""
     textpage = page.get_textpage()
-    height = page.get_height()
+    handle, height = textpage.raw, page.get_height()
     box, matrix = pdfium_c.FS_RECTF(), pdfium_c.FS_MATRIX()
+    box_ref, matrix_ref = ctypes.byref(box), ctypes.byref(matrix)
+    is_generated, unicode_of = pdfium_c.FPDFText_IsGenerated, pdfium_c.FPDFText_GetUnicode
+    loose_box, matrix_of, font_size = (pdfium_c.FPDFText_GetLooseCharBox, pdfium_c.FPDFText_GetMatrix,
+                                       pdfium_c.FPDFText_GetFontSize)
     chars = []
-    for index in range(textpage.count_chars()):
-        if pdfium_c.FPDFText_IsGenerated(textpage, index) == 1:
+    for index in range(pdfium_c.FPDFText_CountChars(handle)):
+        if is_generated(handle, index) == 1:
             continue
-        text = chr(pdfium_c.FPDFText_GetUnicode(textpage, index))
+        text = chr(unicode_of(handle, index))
         if text in "\r\n":
             continue
-        pdfium_c.FPDFText_GetLooseCharBox(textpage, index, ctypes.byref(box))
-        pdfium_c.FPDFText_GetMatrix(textpage, index, ctypes.byref(matrix))
-        size = pdfium_c.FPDFText_GetFontSize(textpage, index) * (matrix.c ** 2 + matrix.d ** 2) ** 0.5
+        loose_box(handle, index, box_ref)
+        matrix_of(handle, index, matrix_ref)
+        size = font_size(handle, index) * (matrix.c ** 2 + matrix.d ** 2) ** 0.5
         chars.append(Char(text, box.left, box.right, height - box.bottom - size))
     textpage.close()
     return chars
