@@ -13,7 +13,7 @@ import regex
 from selectolax.lexbor import LexborHTMLParser, LexborNode
 
 from gov_pipeline.cleaning.grids import render_pipe_rows, resolve_spans
-from gov_pipeline.domain.charclass import HAN
+from gov_pipeline.domain.charclass import HAN, NOT_HAN
 
 BLOCK = "\x1f"
 _BLOCK_TAGS = (
@@ -41,6 +41,7 @@ CHROME_SELECTORS = (
 )
 MIN_CONTENT_CJK = 150
 _CJK = regex.compile(HAN)
+_NOT_CJK = regex.compile(rf"{NOT_HAN}+")
 _SPACE_RUN = re.compile(r"[ \t\r\n\f\v\xa0\u1680\u2000-\u200a\u2028\u2029\u202f\u205f\u3000]+")
 _INVISIBLE = re.compile(r"[\u200b-\u200d\u2060\ufeff\u00ad]")
 
@@ -67,7 +68,7 @@ def _node_text(node: LexborNode) -> str:
 
 
 def _cjk_count(text: str) -> int:
-    return len(_CJK.findall(text))
+    return len(_NOT_CJK.sub("", text))  # what remains is the Chinese characters (no list of them built)
 
 
 def _meta(tree: LexborHTMLParser) -> dict[str, str]:
