@@ -263,6 +263,7 @@ _ROW_LABELS = {
 }
 
 
+@lru_cache(maxsize=1024)  # asked once per table cell
 def row_label(table_key: str, row_key: str, template: str = "2021") -> str:
     """The template's label of a row ('（七）总计'); a legacy row's key when the table has no template."""
     if table_key == "table2":
@@ -274,6 +275,7 @@ def row_label(table_key: str, row_key: str, template: str = "2021") -> str:
     return _ROW_LABELS.get(table_key, {}).get(row_key, row_key)
 
 
+@lru_cache(maxsize=1024)  # asked once per table cell
 def column_label(table_key: str, col_key: str, template: str = "2021") -> str:
     """The template's label of a value column ('总计', '行政复议 结果维持', '本年制发件数')."""
     if table_key == "table3":
