@@ -10,7 +10,7 @@ import io
 import logging
 import re
 from collections.abc import Iterator, Sequence
-from typing import NamedTuple
+from typing import Any, NamedTuple
 
 import pdfplumber
 import pypdfium2 as pdfium
@@ -40,17 +40,30 @@ class Char(NamedTuple):
     top: float
 
 
+def _bare(function: Any, restype: Any) -> Any:
+    """The same pdfium function without ctypes' per-call argument conversion (its argtypes checks cost
+    half of each call in the glyph loop); callers pass exactly the C types: the handle, an int, a pointer."""
+    address = ctypes.cast(function, ctypes.c_void_p).value
+    assert address is not None  # a symbol the library exports
+    return ctypes.CFUNCTYPE(restype)(address)
+
+
+_IS_GENERATED = _bare(pdfium_c.FPDFText_IsGenerated, ctypes.c_int)
+_UNICODE = _bare(pdfium_c.FPDFText_GetUnicode, ctypes.c_uint)
+_LOOSE_BOX = _bare(pdfium_c.FPDFText_GetLooseCharBox, ctypes.c_int)
+_MATRIX = _bare(pdfium_c.FPDFText_GetMatrix, ctypes.c_int)
+_FONT_SIZE = _bare(pdfium_c.FPDFText_GetFontSize, ctypes.c_double)
+
+
 def page_chars(page: pdfium.PdfPage) -> list[Char]:
     """The page's glyphs in content order (pdfium's generated spaces and line breaks left out). The box
     is pdfminer's: left/right/bottom of pdfium's loose box, top = bottom - the font size as drawn.
-    Hot loop (five pdfium calls per glyph): raw handles and prebuilt pointers, not the helper objects."""
+    Hot loop (five pdfium calls per glyph): the raw handle, prebuilt pointers, unconverted calls."""
     textpage = page.get_textpage()
     handle, height = textpage.raw, page.get_height()
     box, matrix = pdfium_c.FS_RECTF(), pdfium_c.FS_MATRIX()
     box_ref, matrix_ref = ctypes.byref(box), ctypes.byref(matrix)
-    is_generated, unicode_of = pdfium_c.FPDFText_IsGenerated, pdfium_c.FPDFText_GetUnicode
-    loose_box, matrix_of, font_size = (pdfium_c.FPDFText_GetLooseCharBox, pdfium_c.FPDFText_GetMatrix,
-                                       pdfium_c.FPDFText_GetFontSize)
+    is_generated, unicode_of, loose_box, matrix_of, font_size = _IS_GENERATED, _UNICODE, _LOOSE_BOX, _MATRIX, _FONT_SIZE
     chars = []
     for index in range(pdfium_c.FPDFText_CountChars(handle)):
         if is_generated(handle, index) == 1:
