@@ -55,12 +55,27 @@ _MATRIX = _bare(pdfium_c.FPDFText_GetMatrix, ctypes.c_int)
 _FONT_SIZE = _bare(pdfium_c.FPDFText_GetFontSize, ctypes.c_double)
 
 
-def page_chars(page: pdfium.PdfPage) -> list[Char]:
-    """The page's glyphs in content order (pdfium's generated spaces and line breaks left out). The box
-    is pdfminer's: left/right/bottom of pdfium's loose box, top = bottom - the font size as drawn.
-    Hot loop (five pdfium calls per glyph): the raw handle, prebuilt pointers, unconverted calls."""
-    textpage = page.get_textpage()
-    handle, height = textpage.raw, page.get_height()
+def page_chars(pdf: pdfium.PdfDocument, index: int) -> list[Char]:
+    """The glyphs of page `index` in content order (pdfium's generated spaces and line breaks left out).
+    The box is pdfminer's: left/right/bottom of pdfium's loose box, top = bottom - the font size as drawn.
+    Hot loop (five pdfium calls per glyph): raw page and text-page handles (no helper objects and their
+    finalizers), prebuilt pointers, unconverted calls. PdfiumError when pdfium cannot load the page."""
+    page = pdfium_c.FPDF_LoadPage(pdf.raw, index)
+    if not page:
+        raise pdfium.PdfiumError("Failed to load page.")
+    try:
+        handle = pdfium_c.FPDFText_LoadPage(page)
+        if not handle:
+            raise pdfium.PdfiumError("Failed to load text page.")
+        try:
+            return _glyphs(handle, pdfium_c.FPDF_GetPageHeightF(page))
+        finally:
+            pdfium_c.FPDFText_ClosePage(handle)
+    finally:
+        pdfium_c.FPDF_ClosePage(page)
+
+
+def _glyphs(handle: Any, height: float) -> list[Char]:
     box, matrix = pdfium_c.FS_RECTF(), pdfium_c.FS_MATRIX()
     box_ref, matrix_ref = ctypes.byref(box), ctypes.byref(matrix)
     is_generated, unicode_of, loose_box, matrix_of, font_size = _IS_GENERATED, _UNICODE, _LOOSE_BOX, _MATRIX, _FONT_SIZE
@@ -75,7 +90,6 @@ def page_chars(page: pdfium.PdfPage) -> list[Char]:
         matrix_of(handle, index, matrix_ref)
         size = font_size(handle, index) * (matrix.c ** 2 + matrix.d ** 2) ** 0.5
         chars.append(Char(text, box.left, box.right, height - box.bottom - size))
-    textpage.close()
     return chars
 
 
@@ -133,7 +147,7 @@ def pages_pdfium(data: bytes) -> list[str]:
     """Each page's text through pdfium's character boxes and our layout (PdfiumError if it cannot open)."""
     pdf = pdfium.PdfDocument(data)
     try:
-        return [layout_text(page_chars(pdf[index])) for index in range(min(len(pdf), MAX_PAGES))]
+        return [layout_text(page_chars(pdf, index)) for index in range(min(len(pdf), MAX_PAGES))]
     finally:
         pdf.close()
 
