@@ -150,10 +150,8 @@ def _realign(segment: str, simplify: Callable[[str], str]) -> tuple[str, int] | 
     of that reading and how many characters of `segment` it replaces, or None if it is no better."""
     raw = segment.encode("gb18030")
     shifted = (b"\xa3" + raw).decode("gb18030", errors="replace")[1:]  # first char pairs the pad byte
-    clean = 0
-    while clean < len(shifted) and not _UNCLEAN.match(shifted[clean]):
-        clean += 1
-    fixed = shifted[:clean]
+    unclean = _UNCLEAN.search(shifted)  # the clean prefix ends at the first unclean character
+    fixed = shifted[:unclean.start() if unclean else len(shifted)]
     consumed = 1 + len(fixed.encode("gb18030"))
     used = taken = 0
     while used < len(segment) and taken < consumed:
@@ -163,9 +161,10 @@ def _realign(segment: str, simplify: Callable[[str], str]) -> tuple[str, int] | 
     while same < min(len(fixed), used) and fixed[-1 - same] == segment[used - 1 - same]:
         same += 1
     new_head, old_head = fixed[:len(fixed) - same], segment[:used - same]
-    hanzi = len(_HANZI.findall(new_head))
+    if len(_HANZI.findall(new_head)) < 2:
+        return None  # (before the garble test: it converts and looks up every character)
     garbled = bool(_UNCLEAN.search(old_head)) or _common_share(simplify(old_head)) < 0.5
-    if hanzi < 2 or not garbled or _common_share(simplify(new_head)) < 0.75:
+    if not garbled or _common_share(simplify(new_head)) < 0.75:
         return None
     return fixed, used
 
