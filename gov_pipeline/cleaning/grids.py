@@ -6,6 +6,7 @@ from __future__ import annotations
 import re
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
+from functools import lru_cache
 
 MAX_SPAN = 200
 MAX_ROWS = 2000
@@ -90,10 +91,20 @@ def render_pipe_rows(grid: Sequence[Sequence[str]]) -> str:
 
 def parse_pipe_row(line: str) -> list[str] | None:
     """Cells of one markdown pipe row, or None when the line is not a row (separator rows included)."""
+    if "|" not in line:
+        return None
+    cells = _pipe_cells(line)
+    return None if cells is None else list(cells)
+
+
+@lru_cache(maxsize=8192)
+def _pipe_cells(line: str) -> tuple[str, ...] | None:
+    """parse_pipe_row's cells, cached (the structure stage reads a table's lines once per table and
+    table 2's once per row label)."""
     match = _PIPE_ROW.match(line)
     if not match:
         return None
-    cells = [cell.strip() for cell in match.group(1).split("|")]
+    cells = tuple(cell.strip() for cell in match.group(1).split("|"))
     if all(_SEPARATOR_CELL.match(cell) or not cell for cell in cells):
         return None if any(cells) else cells
     return cells

@@ -10,7 +10,7 @@ import io
 import logging
 import re
 from collections.abc import Iterator, Sequence
-from typing import NamedTuple
+from typing import Any, NamedTuple
 
 import pdfplumber
 import pypdfium2 as pdfium
@@ -40,24 +40,56 @@ class Char(NamedTuple):
     top: float
 
 
-def page_chars(page: pdfium.PdfPage) -> list[Char]:
-    """The page's glyphs in content order (pdfium's generated spaces and line breaks left out). The box
-    is pdfminer's: left/right/bottom of pdfium's loose box, top = bottom - the font size as drawn."""
-    textpage = page.get_textpage()
-    height = page.get_height()
+def _bare(function: Any, restype: Any) -> Any:
+    """The same pdfium function without ctypes' per-call argument conversion (its argtypes checks cost
+    half of each call in the glyph loop); callers pass exactly the C types: the handle, an int, a pointer."""
+    address = ctypes.cast(function, ctypes.c_void_p).value
+    assert address is not None  # a symbol the library exports
+    return ctypes.CFUNCTYPE(restype)(address)
+
+
+_IS_GENERATED = _bare(pdfium_c.FPDFText_IsGenerated, ctypes.c_int)
+_UNICODE = _bare(pdfium_c.FPDFText_GetUnicode, ctypes.c_uint)
+_LOOSE_BOX = _bare(pdfium_c.FPDFText_GetLooseCharBox, ctypes.c_int)
+_MATRIX = _bare(pdfium_c.FPDFText_GetMatrix, ctypes.c_int)
+_FONT_SIZE = _bare(pdfium_c.FPDFText_GetFontSize, ctypes.c_double)
+
+
+def page_chars(pdf: pdfium.PdfDocument, index: int) -> list[Char]:
+    """The glyphs of page `index` in content order (pdfium's generated spaces and line breaks left out).
+    The box is pdfminer's: left/right/bottom of pdfium's loose box, top = bottom - the font size as drawn.
+    Hot loop (five pdfium calls per glyph): raw page and text-page handles (no helper objects and their
+    finalizers), prebuilt pointers, unconverted calls. PdfiumError when pdfium cannot load the page."""
+    page = pdfium_c.FPDF_LoadPage(pdf.raw, index)
+    if not page:
+        raise pdfium.PdfiumError("Failed to load page.")
+    try:
+        handle = pdfium_c.FPDFText_LoadPage(page)
+        if not handle:
+            raise pdfium.PdfiumError("Failed to load text page.")
+        try:
+            return _glyphs(handle, pdfium_c.FPDF_GetPageHeightF(page))
+        finally:
+            pdfium_c.FPDFText_ClosePage(handle)
+    finally:
+        pdfium_c.FPDF_ClosePage(page)
+
+
+def _glyphs(handle: Any, height: float) -> list[Char]:
     box, matrix = pdfium_c.FS_RECTF(), pdfium_c.FS_MATRIX()
+    box_ref, matrix_ref = ctypes.byref(box), ctypes.byref(matrix)
+    is_generated, unicode_of, loose_box, matrix_of, font_size = _IS_GENERATED, _UNICODE, _LOOSE_BOX, _MATRIX, _FONT_SIZE
     chars = []
-    for index in range(textpage.count_chars()):
-        if pdfium_c.FPDFText_IsGenerated(textpage, index) == 1:
+    for index in range(pdfium_c.FPDFText_CountChars(handle)):
+        if is_generated(handle, index) == 1:
             continue
-        text = chr(pdfium_c.FPDFText_GetUnicode(textpage, index))
+        text = chr(unicode_of(handle, index))
         if text in "\r\n":
             continue
-        pdfium_c.FPDFText_GetLooseCharBox(textpage, index, ctypes.byref(box))
-        pdfium_c.FPDFText_GetMatrix(textpage, index, ctypes.byref(matrix))
-        size = pdfium_c.FPDFText_GetFontSize(textpage, index) * (matrix.c ** 2 + matrix.d ** 2) ** 0.5
+        loose_box(handle, index, box_ref)
+        matrix_of(handle, index, matrix_ref)
+        size = font_size(handle, index) * (matrix.c ** 2 + matrix.d ** 2) ** 0.5
         chars.append(Char(text, box.left, box.right, height - box.bottom - size))
-    textpage.close()
     return chars
 
 
@@ -115,7 +147,7 @@ def pages_pdfium(data: bytes) -> list[str]:
     """Each page's text through pdfium's character boxes and our layout (PdfiumError if it cannot open)."""
     pdf = pdfium.PdfDocument(data)
     try:
-        return [layout_text(page_chars(pdf[index])) for index in range(min(len(pdf), MAX_PAGES))]
+        return [layout_text(page_chars(pdf, index)) for index in range(min(len(pdf), MAX_PAGES))]
     finally:
         pdf.close()
 

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass
+from functools import cache
 
 from gov_pipeline.domain.template import (
     LEGACY_CHANNEL_ROWS,
@@ -87,6 +88,7 @@ IDENTITIES: tuple[Identity, ...] = (
 )
 
 
+@cache  # a handful of (table, axis) pairs, asked for every table read and every solver step
 def of_table(table_key: str, axis: str | None = None) -> tuple[Identity, ...]:
     return tuple(i for i in IDENTITIES if i.table_key == table_key and (axis is None or i.axis == axis))
 

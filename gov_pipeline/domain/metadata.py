@@ -7,7 +7,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 from datetime import date
-from functools import cache
+from functools import cache, lru_cache
 
 import regex
 
@@ -304,9 +304,11 @@ def jurisdiction(agency: str) -> str:
     return agency[:end]
 
 
+@lru_cache(maxsize=4096)
 def admin_levels(agency: str | None) -> tuple[str | None, str | None]:
     """(admin_level, jurisdiction_level) of a name alone; the agencies resolver decides them (in
-    context, where the reports are built)."""
+    context, where the reports are built). Cached: a name alone always resolves alike, and a body
+    reports every year."""
     resolution = resolve_agency(agency, None, [])
     return resolution.admin_level, resolution.jurisdiction_level
 

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from dataclasses import dataclass
+from functools import lru_cache
 
 import regex
 
@@ -157,8 +158,9 @@ def parse_decimal(token: str) -> float | None:
     return None
 
 
+@lru_cache(maxsize=4096)
 def parse_number(token: str) -> float | None:
-    """One numeral token (no unit), Arabic or Chinese -> its value."""
+    """One numeral token (no unit), Arabic or Chinese -> its value (cached: reports repeat their figures)."""
     token = token.strip()
     if not token:
         return None
@@ -188,6 +190,12 @@ def iter_quantities(text: str) -> Iterator[tuple[int, int, Quantity]]:
         quantity = quantity_from_match(match)
         if quantity is not None:
             yield match.start(), match.end(), quantity
+
+
+@lru_cache(maxsize=1024)
+def quantities(text: str) -> tuple[tuple[int, int, Quantity], ...]:
+    """iter_quantities as a tuple, cached: the prose reader asks it of one clause for every fact it tries."""
+    return tuple(iter_quantities(text))
 
 
 def parse_quantity(text: str) -> Quantity | None:

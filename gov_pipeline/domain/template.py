@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+from functools import lru_cache
 
 
 @dataclass(frozen=True)
@@ -206,10 +207,12 @@ TEMPLATE_HEADINGS = (re.compile(rf"(?:^|(?<=[。；\d]))一[、.．]\s*{template
 _TITLE_YEAR = re.compile(r"(20\d\d)\s*年度?[^\n。]{0,40}?政府信息公开(?:工作)?年度报告")
 
 
+@lru_cache(maxsize=4)
 def detect_template(text: str) -> str:
     """legacy / 2019 / 2021 from the labels present, not from the year (bodies adopt labels late).
     Without table labels (a copy that lost its tables), the notice the report cites decides, then
-    the template's section headings with the generation in force for the year in the title."""
+    the template's section headings with the generation in force for the year in the title.
+    Cached for the last few texts: cleaning and the table reader both ask it of the same text."""
     if TEMPLATE_2021_MARKERS.search(text):
         return "2021"
     if TEMPLATE_2019_MARKERS.search(text) or TABLE3_ANCHOR.search(text):
@@ -260,6 +263,7 @@ _ROW_LABELS = {
 }
 
 
+@lru_cache(maxsize=1024)  # asked once per table cell
 def row_label(table_key: str, row_key: str, template: str = "2021") -> str:
     """The template's label of a row ('（七）总计'); a legacy row's key when the table has no template."""
     if table_key == "table2":
@@ -271,6 +275,7 @@ def row_label(table_key: str, row_key: str, template: str = "2021") -> str:
     return _ROW_LABELS.get(table_key, {}).get(row_key, row_key)
 
 
+@lru_cache(maxsize=1024)  # asked once per table cell
 def column_label(table_key: str, col_key: str, template: str = "2021") -> str:
     """The template's label of a value column ('总计', '行政复议 结果维持', '本年制发件数')."""
     if table_key == "table3":

@@ -202,6 +202,8 @@ _SHARE_WORD = re.compile(r"占\s*$")
 
 def _percentages(sentence: str) -> list[tuple[float, bool]]:
     """Each percentage of a sentence (number grammar), in percent, and whether it is a share ('占7.2%')."""
+    if "%" not in sentence and "％" not in sentence and "百分之" not in sentence:
+        return []  # a percentage needs its sign or 百分之 (numbers.QUANTITY_PATTERN's pct, pct_word)
     return [(round(quantity.value * 100, 6), bool(_SHARE_WORD.search(sentence[max(0, start - 4):start])))
             for start, _, quantity in iter_quantities(sentence) if quantity.is_percent]
 

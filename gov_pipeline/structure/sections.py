@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+from functools import lru_cache
 
 import regex
 
@@ -66,6 +67,7 @@ class Heading:
     rest: str  # the remainder of the line after the heading (its first sentence, if glued)
 
 
+@lru_cache(maxsize=4096)  # reports share their headings
 def section_key(heading: str) -> str:
     """The section a heading names: a heading of the vocabulary (spacing, 的, quotes, a leading year
     ignored) by its key, else the first key whose topic words it contains, else 'unknown'."""
@@ -95,8 +97,10 @@ def _glued_heading(match: re.Match[str]) -> str:
     return "\n" + match.group(1) + "、" if glued else match.group(0)
 
 
+@lru_cache(maxsize=8192)
 def parse_heading(line: str) -> Heading | None:
-    """The heading a line starts with, if any: numbered (any level), 第X部分, or a known title."""
+    """The heading a line starts with, if any: numbered (any level), 第X部分, or a known title.
+    Cached: sections and stated_reports both read every line of a report."""
     stripped = line.strip()
     if not stripped or is_pipe_row(stripped):
         return None

@@ -13,7 +13,7 @@ import re
 from collections import deque
 from collections.abc import Sequence
 from dataclasses import dataclass, field, replace
-from functools import cache
+from functools import cache, lru_cache
 
 from gov_pipeline.cleaning.grids import parse_pipe_row
 from gov_pipeline.cleaning.pdf_text import PAGE_BREAK
@@ -83,6 +83,12 @@ class Readings:
     capped: str | None = None
 
 
+SOLVED_RUNS = 4096
+"""Digit runs whose readings are kept (split_digit_run is pure; a table's rows are read more than once:
+table 2 once per row label, and reposted or rescaled copies of a report repeat the same runs)."""
+
+
+@lru_cache(maxsize=SOLVED_RUNS)
 def split_digit_run(text: str, rule: RowSums) -> Readings:
     """Every way to read `text` (digits; a space is a certain cell boundary) as `rule.width` x
     `rule.repeat` integers without leading zeros, of at most MAX_CELL_DIGITS digits, that satisfy the
@@ -228,10 +234,17 @@ def _split_label_values(cells: list[str]) -> tuple[list[str], list[str]]:
 
 
 def _read_rows(text: str, rule: RowSums) -> list[Observed]:
+    """The value rows at the start of `text`, as new rows the caller may change (_rows_of is cached)."""
+    return [Observed(row.label, list(row.values), row.source, row.spec, list(row.candidates), row.note)
+            for row in _rows_of(text, rule)]
+
+
+@lru_cache(maxsize=SOLVED_RUNS)
+def _rows_of(text: str, rule: RowSums) -> list[Observed]:
     """The value rows at the start of `text` (after label remnants and a unit such as 条/件). Usually
     one row; a digit run is split with the table's row identities, and a run holding whole multiples
     of the table's width is read as that many rows (PDF extraction merges neighbouring rows:
-    '31 0 0 0 0 0 311 0 0 0 0 0 1')."""
+    '31 0 0 0 0 0 311 0 0 0 0 0 1'). Cached: the rows it returns are never changed (_read_rows copies them)."""
     width = rule.width
     text = _LEADING_UNIT.sub("", _LABEL_REMNANT.sub("", text))
     lead = _TRAILING_ITEM_NUMBER.sub("", _LEAD_VALUES.match(text).group(0)).strip()  # type: ignore[union-attr]
