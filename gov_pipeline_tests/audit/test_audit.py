@@ -82,6 +82,10 @@ def test_report_pages_place_numbers_and_point_findings_at_what_they_name(sample_
     for doc_id, fact_key, value in prose:
         page = (sample_site / "reports" / page_name(doc_id)).read_text(encoding="utf-8")
         assert re.search(rf'<mark class="n" title="[^"]*{fact_key} = {value:g}[^"]*method prose', page), fact_key
+    # a report with facts of both methods shows both (not whichever page the last row happened to name)
+    [(both,)] = query(sample_warehouse.db, "select doc_id from report_facts group by doc_id "
+                                           "having count(distinct method) = 2 order by doc_id limit 1")
+    page = (sample_site / "reports" / page_name(both)).read_text(encoding="utf-8")
     assert "method prose" in page and "method table" in page
 
 
