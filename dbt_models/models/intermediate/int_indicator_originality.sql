@@ -21,6 +21,15 @@ shingles as materialized (
     from texts
 ),
 
+-- how many reports one agency key holds in one year: more than originality_max_previous means the key
+-- does not name one body (an unresolved name shared by many), and comparing each report with all of them
+-- would grow with the square of their number
+agency_years as (
+    select agency_key, report_year, count(distinct doc_id) as reports
+    from shingles
+    group by all
+),
+
 previous_year as (
     select
         cur.doc_id,
@@ -28,6 +37,9 @@ previous_year as (
         max(len(list_intersect(cur.grams, prev.grams))::double
             / nullif(len(list_distinct(list_concat(cur.grams, prev.grams))), 0)) as similarity
     from shingles cur
+    join agency_years y
+        on y.agency_key = cur.agency_key and y.report_year = cur.report_year - 1
+        and y.reports <= {{ var('originality_max_previous') }}
     join shingles prev
         on prev.agency_key = cur.agency_key and prev.report_year = cur.report_year - 1
         and prev.section_key = cur.section_key
@@ -64,8 +76,10 @@ per_report as (
         r.doc_id,
         p.similarity,
         p.sections,
+        y.reports as previous_reports,
         o.shared >= {{ var('originality_max_similarity') }} as copied_from_other_body
     from {{ ref('int_scored_reports') }} r
+    left join agency_years y on y.agency_key = r.agency_key and y.report_year = r.report_year - 1
     left join (
         select doc_id, max(similarity) as similarity,
                string_agg(section_key || ' ' || round(100 * similarity)::varchar || '%', ', ' order by section_key)
@@ -85,6 +99,9 @@ select
         else 1.0
     end as share,
     case
+        when similarity is null and previous_reports > {{ var('originality_max_previous') }}
+            then 'not assessed: ' || previous_reports || ' reports under this agency key for the previous year '
+                || '(the key names no single body)'
         when similarity is null then 'not assessed: no report of this agency for the previous year'
         when similarity >= {{ var('originality_max_similarity') }}
             then 'repeats the previous year''s report: ' || sections || ' of the text repeats'
