@@ -125,7 +125,7 @@ def _count(frames: dict[str, pl.DataFrame], stats: StageStats) -> None:
 def documents_stage(raw_dir: Path, today: date | None = None) -> Stage:
     """The pass, configured here (the budget read in the coordinator: the pool's workers outlive a run)."""
     step = partial(document_step, raw_dir=str(raw_dir), today=today, seconds=document_seconds())
-    return Stage("documents", raw_documents, step, DOCUMENT_TABLES, _count)
+    return Stage(raw_documents, step, DOCUMENT_TABLES, _count)
 
 
 def build_documents(conn: duckdb.DuckDBPyConnection, raw_dir: Path, partitions: Sequence[str] | None = None,

@@ -47,7 +47,6 @@ class StageStats:
 
 @dataclass(frozen=True)
 class Stage:
-    name: str
     reads: Callable[[duckdb.DuckDBPyConnection, Sequence[str] | None], pl.DataFrame]  # its documents, a row each
     per_document: Step
     writes: tuple[str, ...]  # tables the step's rows go to, document_failures among them
