@@ -132,7 +132,7 @@ def build_documents(conn: duckdb.DuckDBPyConnection, raw_dir: Path, partitions: 
                     today: date | None = None) -> StageStats:
     """Every distinct file of the partitions cleaned, split into sections and tables, read for facts and
     checked by every single-report rule, in one pass per document: the partitions' rows of
-    DOCUMENT_TABLES replaced in one transaction."""
+    DOCUMENT_TABLES replaced in one transaction at the end (staged batch by batch before)."""
     return run_stage(conn, documents_stage(raw_dir, today), partitions)
 
 

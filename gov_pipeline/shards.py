@@ -23,7 +23,7 @@ import polars as pl
 
 from gov_pipeline import pipeline, workers
 from gov_pipeline.stage_runner import StageStats
-from gov_pipeline.warehouse.store import ensure_tables, replacing
+from gov_pipeline.warehouse.store import ensure_tables, replacing_in_batches
 
 # the tables the per-document stages write, in the order the loader loads them
 SHARD_TABLES = pipeline.DOCUMENT_TABLES
@@ -88,8 +88,9 @@ def run_workers(shards: Sequence[Shard], catalog: Path, raw_dir: Path, shard_dir
 
 
 def load(conn: duckdb.DuckDBPyConnection, shard_dir: Path) -> StageStats:
-    """The loader: every shard's tables into the warehouse (one transaction), then the all-years stage."""
-    with replacing(conn, dict.fromkeys(SHARD_TABLES, "true")) as write:
+    """The loader: every shard's tables into the warehouse (staged, replacing in one transaction), then the
+    all-years stage."""
+    with replacing_in_batches(conn, dict.fromkeys(SHARD_TABLES, "true")) as write:
         for table in SHARD_TABLES:
             for path in sorted((shard_dir / table).glob("*.parquet")):
                 write(table, pl.read_parquet(path))

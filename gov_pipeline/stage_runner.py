@@ -1,8 +1,8 @@
 """One declarative runner for per-document work: a `Stage` says which documents it reads, the step run
 on each (pipeline.py: one document through every stage, document.py) and the tables it writes;
 `run_stage` maps the step over worker-sized chunks in the process pool, files every row under its
-document's partition and streams the frames into the warehouse in batches, one transaction for the
-whole stage, replacing the rows the partitions held before."""
+document's partition and streams the frames into the warehouse in batches, committed into staging as
+they come and replacing the rows the partitions held before in one transaction at the end."""
 
 from __future__ import annotations
 
@@ -14,7 +14,7 @@ import duckdb
 import polars as pl
 
 from gov_pipeline.partitions import rewritten
-from gov_pipeline.warehouse.store import frame, replacing
+from gov_pipeline.warehouse.store import frame, replacing_in_batches
 from gov_pipeline.workers import CHUNK, parallel_map
 
 WRITE_BATCH = 2000  # documents whose rows are gathered before one insert per table
@@ -90,7 +90,7 @@ def run_stage(conn: duckdb.DuckDBPyConnection, stage: Stage, partitions: Sequenc
         if stage.count is not None:
             stage.count(batch, stats)
 
-    with replacing(conn, dict.fromkeys(stage.writes, replaced), params) as write:
+    with replacing_in_batches(conn, dict.fromkeys(stage.writes, replaced), params) as write:
         for frames in parallel_map(run_chunk, tasks, documents.height):
             pending.append(frames)
             if len(pending) * CHUNK >= WRITE_BATCH:
