@@ -10,8 +10,10 @@ Per size it prints, for every Dagster step (each asset and asset check, Great Ex
 and the peak memory of the whole process tree (RSS of the `gov-pipeline` process and all its children,
 summed, sampled every SAMPLE_SECONDS: an upper bound, pages shared between forked processes count
 twice); then the floor (read every file; HTML through selectolax/lexbor to text, text and markdown
-decoded, PDFs through pypdfium2's text layer) and the ratio pipeline / floor. The machine's load
-average is printed with every figure: on a shared machine the numbers move with it."""
+decoded, PDFs through pypdfium2's text layer) and the ratio pipeline / floor; then the same figures for
+`gov-pipeline backfill` of the corpus's largest report year on the warehouse the run wrote (what
+re-materialising one year costs). The machine's load average is printed with every figure: on a shared
+machine the numbers move with it."""
 
 from __future__ import annotations
 
@@ -31,6 +33,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
 
+import duckdb
 import psutil
 import pypdfium2
 from selectolax.lexbor import LexborHTMLParser
@@ -159,13 +162,15 @@ def dbt_times(run_id: str) -> list[Timed]:
     return nodes
 
 
-def run_pipeline(raw: Path, work: Path, profile: Path | None) -> tuple[float, str, TreeMemory]:
-    """`gov-pipeline run` on the folder, with a fresh warehouse and Dagster instance; (seconds, run id,
-    memory samples)."""
+def run_pipeline(raw: Path, work: Path, profile: Path | None, *command_args: str) -> tuple[float, str, TreeMemory]:
+    """A `gov-pipeline` command (`run` by default) on the folder, with the warehouse and Dagster instance
+    of `work` (made fresh on the first call); (seconds, run id, memory samples)."""
     home = work / "dagster_home"
-    home.mkdir()
-    shutil.copy(PROJECT_ROOT / "dagster_home" / "dagster.yaml", home / "dagster.yaml")
-    command = [str(BIN / "gov-pipeline"), "run", "--raw-dir", str(raw), "--db", str(work / "warehouse.duckdb")]
+    if not home.exists():
+        home.mkdir()
+        shutil.copy(PROJECT_ROOT / "dagster_home" / "dagster.yaml", home / "dagster.yaml")
+    command = [str(BIN / "gov-pipeline"), *(command_args or ("run",)), "--raw-dir", str(raw),
+               "--db", str(work / "warehouse.duckdb")]
     if profile is not None:
         command = [str(BIN / "py-spy"), "record", "--subprocesses", "-r", "20", "-f", "raw",
                    "-o", str(profile), "--", *command]
@@ -179,8 +184,35 @@ def run_pipeline(raw: Path, work: Path, profile: Path | None) -> tuple[float, st
     run_id = next((line.split("(run ")[1].split(",")[0] for line in output.splitlines() if "(run " in line), "")
     if process.returncode != 0:
         print(output[-3000:])
-        print(f"gov-pipeline run exited with {process.returncode}")
+        print(f"gov-pipeline {command_args[0] if command_args else 'run'} exited with {process.returncode}")
     return seconds, run_id, memory
+
+
+def print_steps(work: Path, run_id: str, docs: int, memory: TreeMemory) -> None:
+    """The run's Dagster steps and its dbt nodes (the slowest 25, then the rest summed)."""
+    print("Dagster steps:")
+    for step in step_times(work / "dagster_home", run_id):
+        print(_line(step.name, step.seconds, docs, memory.peak(step.start, step.end)))
+    nodes = dbt_times(run_id)
+    if nodes:
+        print(f"dbt nodes ({len(nodes)}; the slowest 25, then the rest summed):")
+        ranked = sorted(nodes, key=lambda n: -n.seconds)
+        for node in ranked[:25]:
+            print(_line(node.name, node.seconds, docs, memory.peak(node.start, node.end)))
+        rest = ranked[25:]
+        print(f"  {len(rest)} more nodes: {sum(n.seconds for n in rest):.2f} s")
+
+
+def rematerialise_year(raw: Path, work: Path) -> None:
+    """`gov-pipeline backfill` of one report year on the warehouse the run wrote (the year holding the
+    most documents): what re-materialising one year costs next to the whole run."""
+    with duckdb.connect(str(work / "warehouse.duckdb"), read_only=True) as conn:
+        [(year, docs)] = conn.execute("select partition_key, count(*) from raw_documents where partition_key <> "
+                                      "'unknown' group by 1 order by 2 desc, 1 limit 1").fetchall()
+    seconds, run_id, memory = run_pipeline(raw, work, None, "backfill", "--from", year, "--to", year)
+    print(f"\ngov-pipeline backfill --from {year} --to {year} ({docs:,} documents of the year): {seconds:.1f} s, "
+          f"peak {memory.peak() / 2**20:.0f} MiB; {load()}")
+    print_steps(work, run_id, docs, memory)
 
 
 def _line(name: str, seconds: float, docs: int, peak: int) -> str:
@@ -226,17 +258,7 @@ def bench(size: int, sources: Sequence, profile: Path | None) -> None:
         print(f"gov-pipeline run: {seconds:.1f} s, {size / seconds:.0f} docs/s, peak {memory.peak() / 2**20:.0f} MiB "
               f"summed over the process tree; {load()}  (run {run_id}, "
               f"{os.environ.get('GOV_PIPELINE_WORKERS') or os.cpu_count()} workers)")
-        print("Dagster steps:")
-        for step in step_times(work / "dagster_home", run_id):
-            print(_line(step.name, step.seconds, size, memory.peak(step.start, step.end)))
-        nodes = dbt_times(run_id)
-        if nodes:
-            print(f"dbt nodes ({len(nodes)}; the slowest 25, then the rest summed):")
-            ranked = sorted(nodes, key=lambda n: -n.seconds)
-            for node in ranked[:25]:
-                print(_line(node.name, node.seconds, size, memory.peak(node.start, node.end)))
-            rest = ranked[25:]
-            print(f"  {len(rest)} more nodes: {sum(n.seconds for n in rest):.2f} s")
+        print_steps(work, run_id, size, memory)
         floor_total = sum(floor_seconds.values())
         print(f"floor (read + to text): {floor_total:.2f} s, {size / floor_total:.0f} docs/s  "
               + ", ".join(f"{kind} {s:.2f} s" for kind, s in sorted(floor_seconds.items())))
@@ -247,6 +269,7 @@ def bench(size: int, sources: Sequence, profile: Path | None) -> None:
               f"peak {memory.peak() / 2**30:.2f} GiB (target < {TARGET_MEMORY / 2**30:.0f} GiB)")
         if profile is not None:
             print("\n".join(top_frames(profile)))
+        rematerialise_year(raw, work)
 
 
 def main() -> None:

@@ -33,6 +33,7 @@ from gov_pipeline.quality.near_duplicates import (
     group_copies,
 )
 from gov_pipeline.quality.rules import CARRYOVER_FACTS, YearReport, evaluate_across_years
+from gov_pipeline.scoring.rescoring import mark_for_rescoring
 from gov_pipeline.stage_runner import FAILURES, Document, Stage, StageStats, run_stage
 from gov_pipeline.warehouse.queries import query
 from gov_pipeline.warehouse.store import TABLES, ensure_tables, frame, replace_rows, replacing
@@ -133,7 +134,9 @@ def build_documents(conn: duckdb.DuckDBPyConnection, raw_dir: Path, partitions: 
     """Every distinct file of the partitions cleaned, split into sections and tables, read for facts and
     checked by every single-report rule, in one pass per document: the partitions' rows of
     DOCUMENT_TABLES replaced in one transaction at the end (staged batch by batch before)."""
-    return run_stage(conn, documents_stage(raw_dir, today), partitions)
+    stats = run_stage(conn, documents_stage(raw_dir, today), partitions)
+    mark_for_rescoring(conn, partitions)
+    return stats
 
 
 # ---------------------------------------------------------------- stage 6: reports and dq_violations (all years)

@@ -22,6 +22,7 @@ import duckdb
 import polars as pl
 
 from gov_pipeline import pipeline, workers
+from gov_pipeline.scoring.rescoring import mark_for_rescoring
 from gov_pipeline.stage_runner import StageStats
 from gov_pipeline.warehouse.store import ensure_tables, replacing_in_batches
 
@@ -94,6 +95,7 @@ def load(conn: duckdb.DuckDBPyConnection, shard_dir: Path) -> StageStats:
         for table in SHARD_TABLES:
             for path in sorted((shard_dir / table).glob("*.parquet")):
                 write(table, pl.read_parquet(path))
+    mark_for_rescoring(conn, None)
     return pipeline.build_reports(conn)
 
 

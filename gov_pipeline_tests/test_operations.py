@@ -17,6 +17,7 @@ import polars as pl
 import pytest
 
 from gov_pipeline import pipeline
+from gov_pipeline.audit.findings import Decision, append_decision, decisions_path
 from gov_pipeline.automation import changed_partitions, scan_folder
 from gov_pipeline.config import DOCUMENT_SECONDS_ENV
 from gov_pipeline.document import STAGE_LABELS, process_document
@@ -143,6 +144,33 @@ def test_one_year_run_rewrites_only_that_year(sample_warehouse, tmp_path: Path) 
     assert {k: v for k, v in facts_after.items() if k != "2019"} == {
         k: v for k, v in facts_before.items() if k not in ("2019", "2021")}
     assert after["cleaned_documents"] == before["cleaned_documents"]
+
+
+def test_a_one_year_run_rescores_that_year_and_the_next_and_no_other(sample_warehouse, tmp_path: Path) -> None:
+    """dbt rescores the report years a run's partitions hold and the year after each (previous-year
+    comparisons); other years' scores stay as they were. Every row marked (lost_points_because) to see
+    who was recomputed: a one-year run restores 2019 and 2020 and leaves the other years; a change to
+    what scores are computed with (a reviewer decision) rescores every report."""
+    db = tmp_path / "rescored.duckdb"
+    shutil.copy(sample_warehouse.db, db)
+    scores = "select doc_id, report_year, score, lost_points_because from compliance_scores order by doc_id"
+    full = query(db, scores)
+    assert query(db, "select distinct report_year from reports where partition_key = '2019'") == [(2019,)]
+    with duckdb.connect(str(db)) as conn:
+        conn.execute("update compliance_scores set lost_points_because = 'marked'")
+    assert run_partition(sample_warehouse.raw, db, "2019").success
+    assert query(db, "select rescored_years from scoring_state") == [("[2019, 2020]",)]
+    after = query(db, scores)
+    rescored = {row for row in after if row[1] in (2019, 2020)}
+    assert rescored == {row for row in full if row[1] in (2019, 2020)} and rescored
+    assert {row[3] for row in after if row[1] not in (2019, 2020)} == {"marked"}
+    assert query(db, "select count(*) from scoring_backlog") == [(0,)]
+
+    # a reviewer decision: what every score is computed with changed
+    append_decision(decisions_path(db), Decision("f" * 16, "confirmed", "tester", "2026-01-02", "an old finding"))
+    assert run_partition(sample_warehouse.raw, db, "2019").success
+    assert query(db, "select rescored_years from scoring_state") == [(None,)]
+    assert query(db, scores) == full
 
 
 def test_a_run_replaces_rows_filed_elsewhere_or_before_partitions_existed(sample_warehouse, tmp_path: Path) -> None:

@@ -1,6 +1,7 @@
 """The dbt models (dbt_models/) as Dagster assets in the `scoring` group, built after the quality gate.
 Their descriptions are the models' own docs (never their SQL); every built table reports its row count,
-compliance_scores a preview of its rows (a check run after it); dbt tests, singular ones included, are asset checks."""
+compliance_scores a preview of its rows (a check run after it); dbt tests, singular ones included, are asset checks.
+A build rescores only the report years whose documents changed since the last one (scoring/rescoring.py)."""
 
 from collections.abc import Iterator, Mapping
 from typing import Any
@@ -10,13 +11,14 @@ from dagster_dbt import (
     DagsterDbtTranslator,
     DagsterDbtTranslatorSettings,
     DbtCliInvocation,
-    DbtCliResource,
     dbt_assets,
 )
 from dagster_duckdb import DuckDBResource
 
 from gov_pipeline.assets import OWNERS, preview
+from gov_pipeline.scoring import rescoring
 from gov_pipeline.scoring.dbt_project import dbt_project
+from gov_pipeline.warehouse.resources import OfflineDbtCli
 
 
 class ScoringTranslator(DagsterDbtTranslator):
@@ -37,15 +39,19 @@ translator = ScoringTranslator(settings=DagsterDbtTranslatorSettings(enable_asse
 
 
 @dbt_assets(manifest=dbt_project.manifest_path, project=dbt_project, dagster_dbt_translator=translator)
-def scoring_models(context: dg.AssetExecutionContext, dbt: DbtCliResource, duckdb: DuckDBResource) -> Iterator[Any]:
+def scoring_models(context: dg.AssetExecutionContext, dbt: OfflineDbtCli, duckdb: DuckDBResource) -> Iterator[Any]:
     # Not dagster-dbt's fetch_row_counts(): with DuckDB it waits for dbt's process in a loop that never
     # sleeps (dagster._core.utils.imap), one of the machine's cores spun for the whole build. DuckDB
     # allows one writer, so the events are read to the end first, then each table counted.
-    invocation = dbt.cli(["build"], context=context)
+    with duckdb.get_connection() as conn:
+        build = rescoring.plan(conn, dbt_project.project_dir)
+    context.log.info("dbt build: " + ("every report" if build.years is None else f"report years {build.years}"))
+    invocation = dbt.cli(build.dbt_args(), context=context, variables=build.dbt_vars())
     events = list(invocation.stream())
     with duckdb.get_connection() as conn:
         for event in events:
             yield _with_row_count(conn, invocation, event)
+        rescoring.record_build(conn, build)
 
 
 def _with_row_count(conn: Any, invocation: DbtCliInvocation, event: Any) -> Any:

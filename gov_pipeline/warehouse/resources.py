@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import importlib.metadata
 import json
-from collections.abc import Iterator, Sequence
+from collections.abc import Iterator, Mapping, Sequence
 from contextlib import ExitStack, contextmanager
 from functools import cached_property
 from pathlib import Path
@@ -72,9 +72,11 @@ class OfflineDbtCli(DbtCliResource):
     duckdb_path: str
     memory_limit: str = BUFFER_POOL
 
-    def cli(self, args: Sequence[str], **kwargs: Any) -> DbtCliInvocation:
-        variables = {"duckdb_path": self.duckdb_path, "memory_limit": self.memory_limit}
-        return super().cli([*args, "--vars", json.dumps(variables)], **kwargs)
+    def cli(self, args: Sequence[str], *, variables: Mapping[str, Any] | None = None,
+            **kwargs: Any) -> DbtCliInvocation:
+        """dbt with the warehouse vars and the caller's own (`variables`)."""
+        every = {"duckdb_path": self.duckdb_path, "memory_limit": self.memory_limit, **(variables or {})}
+        return super().cli([*args, "--vars", json.dumps(every)], **kwargs)
 
     @cached_property
     def _cli_version(self) -> version.Version:

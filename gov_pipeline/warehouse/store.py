@@ -228,6 +228,18 @@ TABLES: dict[str, TableSpec] = {t.name: t for t in (
         PARTITION_KEY,
         _c("source_url", pl.String, "URL the bytes were first fetched from (fetch_log), else the one the page names"),
     )),
+    TableSpec("scoring_backlog", "Report-year partitions whose documents changed since the last successful dbt "
+              "build: the next build rescores their report years (scoring/rescoring.py), then empties it.", (
+        PARTITION_KEY,
+        _c("marked_at", pl.Datetime("us"), "when the pass (or the shard loader) rewrote the partition"),
+    )),
+    TableSpec("scoring_state", "The last successful dbt build: the fingerprint of what it scored with (models, "
+              "macros, seeds, vars, reviewer decisions); a build under another fingerprint rescores every report.", (
+        _c("fingerprint", pl.String, "sha256 over the dbt project's files and the review_decisions rows"),
+        _c("built_at", pl.Datetime("us"), "when that build finished"),
+        _c("rescored_years", pl.String, "JSON list: the report years it rescored, NULL when it rebuilt everything",
+           json=True),
+    )),
     TableSpec("fetch_log", "One row per URL attempt of `gov-pipeline fetch` (collection), appended as it happens.", (
         _c("crawl_id", pl.String, "the crawl the attempt belongs to"),
         _c("url", pl.String, "URL requested (or decided on, for skipped and disallowed links)"),

@@ -1,4 +1,5 @@
-{{ config(materialized='table') }}
+{{ config(materialized='incremental', incremental_strategy='append', on_schema_change='fail',
+          pre_hook="{{ stale_rows() }}") }}
 -- D1 (legacy): the seven key figures stated as numbers (0 allowed, zero phrases included). An item with no
 -- extracted fact whose wording the text still carries (its keyword next to a counted number or a zero
 -- phrase) is stated but not read: unknown, its seventh of the weight out of the denominator. An item the text does not state at all is missing.
@@ -8,7 +9,8 @@
 with pieces as (
     select s.doc_id, concat_ws(chr(10), nullif(s.heading, ''), s.text) as text
     from {{ ref('stg_report_sections') }} s
-    semi join (select doc_id from {{ ref('int_scored_reports') }} where rubric = 'legacy') r using (doc_id)
+    semi join (select doc_id from {{ ref('int_scored_reports') }}
+               where rubric = 'legacy' and {{ missing_reports('doc_id') }}) r using (doc_id)
 ),
 
 stated as (
@@ -38,7 +40,7 @@ key_facts as (
     from {{ ref('int_scored_reports') }} r
     left join {{ ref('int_report_facts_wide') }} f using (doc_id)
     left join stated s using (doc_id)
-    where r.rubric = 'legacy'
+    where r.rubric = 'legacy' and {{ missing_reports('r.doc_id') }}
 ),
 
 items as (

@@ -1,15 +1,24 @@
-{{ config(materialized='table') }}
+{{ config(materialized='incremental', incremental_strategy='append', on_schema_change='fail',
+          pre_hook="{{ stale_rows() }}") }}
 -- Q3: section 一 (overview) and section 五 (problems), each whole, against the same section of the same
 -- body's report for the year before (the candidates are found by agency key and year, never by pairs):
 -- Jaccard similarity of 4-character shingles (as 64-bit hashes: sets of integers, computed once); either
 -- at or above originality_max_similarity fails.
 -- 0-weight flag copied_from_other_body: a section whose bottom-k MinHash sketch is held at or above that
 -- share by other bodies' reports of the same year (one group-by over sketch values: linear in the corpus).
-with texts as (
+-- In an incremental build only the years rescored and the year before each are read: whole years, so the
+-- cross-body counts of a rescored year are complete.
+with rescored as (
+    select doc_id, report_year from {{ ref('int_scored_reports') }} where {{ missing_reports('doc_id') }}
+),
+
+texts as (
     select r.doc_id, r.agency_key, r.report_year, s.section_key, string_agg(s.text, '' order by s.ordinal) as text
     from {{ ref('int_scored_reports') }} r
     join {{ ref('stg_report_sections') }} s using (doc_id)
     where s.section_key in ('overview', 'problems')
+      and (r.report_year in (select report_year from rescored) or r.report_year + 1 in (select report_year from rescored)
+           or r.doc_id in (select doc_id from rescored))
     group by all
 ),
 
@@ -79,6 +88,7 @@ per_report as (
         y.reports as previous_reports,
         o.shared >= {{ var('originality_max_similarity') }} as copied_from_other_body
     from {{ ref('int_scored_reports') }} r
+    semi join rescored using (doc_id)
     left join agency_years y on y.agency_key = r.agency_key and y.report_year = r.report_year - 1
     left join (
         select doc_id, max(similarity) as similarity,

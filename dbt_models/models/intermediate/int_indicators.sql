@@ -1,3 +1,5 @@
+{{ config(materialized='incremental', incremental_strategy='append', on_schema_change='fail',
+          pre_hook="{{ stale_rows() }}") }}
 -- Every indicator of every scored report in long form, with its rubric weight, the part of the weight
 -- that could be assessed (an indicator whose items were partly unreadable keeps only the readable part in
 -- the denominator), its points, and whether it was left unknown because the source copy is lossy.
@@ -27,3 +29,4 @@ select
 from results x
 join {{ ref('int_scored_reports') }} r using (doc_id)
 join {{ ref('rubric_weights') }} w on w.rubric = r.rubric and w.indicator = x.indicator
+where {{ missing_reports('r.doc_id') }}

@@ -1,12 +1,15 @@
+{{ config(materialized='incremental', incremental_strategy='append', on_schema_change='fail',
+          pre_hook="{{ stale_rows() }}") }}
 -- One row per scored report: each indicator's result and points, the score (0-100) over the weight that
 -- could be assessed, the coverage of the rubric, why points were lost or left unassessed, the 0-weight
 -- flags, and whether the report is its agency's primary for the year (the one ranked and summarised).
 with indicators as (
-    select * from {{ ref('int_indicators') }}
+    select * from {{ ref('int_indicators') }} where {{ missing_reports('doc_id') }}
 ),
 
+-- the reports this build scores: all, or in an incremental build those of the report years rescored
 reports as (
-    select * from {{ ref('int_scored_reports') }}
+    select * from {{ ref('int_scored_reports') }} where {{ missing_reports('doc_id') }}
 ),
 
 totals as (
