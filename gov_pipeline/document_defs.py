@@ -12,6 +12,7 @@ from dagster_duckdb import DuckDBResource
 from gov_pipeline import pipeline
 from gov_pipeline.assets import ONE_RUN, OWNERS, partitions_of, report_years, table_metadata
 from gov_pipeline.warehouse.resources import RawFolder
+from gov_pipeline.workers import release_workers
 
 
 def _spec(table: str, group: str, deps: list[str], description: str) -> dg.AssetSpec:
@@ -38,6 +39,7 @@ def report_documents(context: dg.AssetExecutionContext, duckdb: DuckDBResource,
     partitions = partitions_of(context)
     with duckdb.get_connection() as conn:
         stats = pipeline.build_documents(conn, raw_folder.root, partitions)
+        release_workers()  # the run's last per-document step: the workers' memory goes to dbt
         for spec in DOCUMENT_ASSETS:
             table = spec.key.to_user_string()
             yield dg.MaterializeResult(asset_key=spec.key, metadata=table_metadata(conn, table, stats, partitions))

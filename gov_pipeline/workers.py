@@ -1,7 +1,7 @@
 """The process pool the stage runners share: documents in chunks, mapped in spawned worker processes
 in order, with a bounded number of tasks in flight. One pool per process (and worker count), started
-on first use and kept until the process exits: a spawned worker imports the stage code (1-2 s), so a
-run pays that once, not once per stage. Workers read no configuration: callers put what a task needs
+on first use and kept until the process exits or `release_workers()`: a spawned worker imports the stage
+code (1-2 s), so a run pays that once, not once per stage. Workers read no configuration: callers put what a task needs
 in the task."""
 
 from __future__ import annotations
@@ -51,6 +51,13 @@ def _pool(workers: int) -> ProcessPoolExecutor:
     if workers not in _pools:  # spawned: the caller may be a threaded Dagster process
         _pools[workers] = ProcessPoolExecutor(max_workers=workers, mp_context=multiprocessing.get_context("spawn"))
     return _pools[workers]
+
+
+def release_workers() -> None:
+    """Stop the idle pools (each worker holds ~180 MB): a run calls it once its last per-document step is
+    done, so the dbt build after it has the memory."""
+    while _pools:
+        _pools.popitem()[1].shutdown(wait=True)
 
 
 def parallel_map(function: Callable[[T], R], tasks: Iterable[T], documents: int) -> Iterator[R]:
