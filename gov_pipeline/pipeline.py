@@ -16,14 +16,14 @@ from typing import Any
 import duckdb
 import polars as pl
 
-from gov_pipeline.catalog import catalog_chunk, catalog_row
+from gov_pipeline.catalog import catalog_chunk, catalog_row, unchanged
 from gov_pipeline.config import document_seconds
 from gov_pipeline.document import STAGE_LABELS, process_document
 from gov_pipeline.domain.records import Fact, RawDocument
 from gov_pipeline.domain.status import NearCopy, report_status
 from gov_pipeline.domain.template import CUMULATIVE_SUFFIX
 from gov_pipeline.ingest.inventory import NotReadable, discover, open_document
-from gov_pipeline.partitions import scope
+from gov_pipeline.partitions import partition_key, scope
 from gov_pipeline.quality.near_duplicates import (
     MAX_BUCKET,
     OTHER_AGENCY,
@@ -60,24 +60,41 @@ def _columns(record: type) -> str:
 
 # ---------------------------------------------------------------- stage 1: raw_documents
 def build_raw_documents(conn: duckdb.DuckDBPyConnection, raw_dir: Path) -> StageStats:
-    """Catalog every entry of the folder; the second and later files with the same bytes are duplicates."""
+    """Catalog every entry of the folder (reading only the files new or changed since the last catalog:
+    catalog.unchanged); the second and later files with the same bytes are duplicates."""
     entries = discover(raw_dir)
+    previous = _previous_catalog(conn)
+    kept = {entry.source_path: previous[entry.source_path] for entry in entries
+            if unchanged(entry, previous.get(entry.source_path))}
+    stale = [entry for entry in entries if entry.source_path not in kept]
+    now = datetime.now().replace(microsecond=0)
+    tasks = [(list(chunk), str(raw_dir), document_seconds()) for chunk in chunks(stale, CATALOG_CHUNK)]
+    read = {row["source_path"]: row | {"ingested_at": now}
+            for found in parallel_map(catalog_chunk, tasks, len(stale)) for row in found}
     stats = StageStats()
+    stats.add("files_read", len(read))
+    stats.add("files_unchanged", len(kept))
     rows: list[dict[str, Any]] = []
     primary: dict[str, str] = {}
-    now = datetime.now().replace(microsecond=0)
-    tasks = [(list(chunk), str(raw_dir), document_seconds()) for chunk in chunks(entries, CATALOG_CHUNK)]
-    for found in parallel_map(catalog_chunk, tasks, len(entries)):
-        for row in found:
-            first = primary.setdefault(row["doc_id"], row["source_path"])
-            row |= {"duplicate_of": None if first == row["source_path"] else first, "ingested_at": now}
-            rows.append(row)
-            stats.add(row["content_type"])
-            stats.add("duplicates", row["duplicate_of"] is not None)
-            stats.add("unreadable", row["read_error"] is not None)
+    for entry in entries:  # in path order, so the first of identical files is the same one every run
+        row = kept.get(entry.source_path) or read[entry.source_path]
+        first = primary.setdefault(row["doc_id"], row["source_path"])
+        row |= {"duplicate_of": None if first == row["source_path"] else first,
+                "partition_key": partition_key(row["report_year_hint"])}  # the years open move with today
+        rows.append(row)
+        stats.add(row["content_type"])
+        stats.add("duplicates", row["duplicate_of"] is not None)
+        stats.add("unreadable", row["read_error"] is not None)
     stats.add("files", len(rows))
     replace_rows(conn, "raw_documents", frame("raw_documents", rows))
     return stats
+
+
+def _previous_catalog(conn: duckdb.DuckDBPyConnection) -> dict[str, dict[str, Any]]:
+    """The last catalog's rows of files it read, by path (what `catalog.unchanged` may keep)."""
+    ensure_tables(conn, ["raw_documents"])
+    return {row["source_path"]: row for row in _dicts(conn.execute(
+        "select * from raw_documents where file_mtime_ns is not null"))}
 
 
 # ---------------------------------------------------------------- stages 2-5: every document through every stage

@@ -20,9 +20,7 @@ from pydantic import PrivateAttr
 
 from gov_pipeline.warehouse.writer_lock import writer_lock
 
-BUFFER_POOL = "1GB"  # DuckDB's memory_limit in the run's process
-# dbt's DuckDB, smaller: dbt's process runs beside the run's, which keeps ~0.7 GB it allocated in the pass
-DBT_BUFFER_POOL = "768MB"
+BUFFER_POOL = "1GB"  # DuckDB's memory_limit in each process that opens the warehouse (the run's, dbt's)
 
 
 class RawFolder(dg.ConfigurableResource):
@@ -72,7 +70,7 @@ class OfflineDbtCli(DbtCliResource):
     environment."""
 
     duckdb_path: str
-    memory_limit: str = DBT_BUFFER_POOL
+    memory_limit: str = BUFFER_POOL
 
     def cli(self, args: Sequence[str], *, variables: Mapping[str, Any] | None = None,
             **kwargs: Any) -> DbtCliInvocation:

@@ -63,6 +63,10 @@ TABLES: dict[str, TableSpec] = {t.name: t for t in (
            "first page) by metadata.report_year, NULL when unknown"),
         PARTITION_KEY,
         _c("ingested_at", pl.Datetime("us"), "when the file was fingerprinted"),
+        _c("file_mtime_ns", pl.Int64, "the file's modification time (ns since the epoch) when it was read: with "
+           "byte_size, how the next catalog knows it unchanged (NULL for entries not read as text)"),
+        _c("catalog_version", pl.String, "hash of the pipeline code that read the file: a row is reused only "
+           "under the same code"),
     )),
     TableSpec("cleaned_documents", "One row per decodable (non-duplicate) document: clean text and metadata.", (
         DOC_ID,
