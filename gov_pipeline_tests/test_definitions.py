@@ -79,7 +79,8 @@ def test_every_record_is_its_tables_columns_by_name() -> None:
     from gov_pipeline.quality.rules import Check
     from gov_pipeline.warehouse.store import TABLES
 
-    added = {"raw_documents": {"display_path", "duplicate_of", "report_year_hint", "partition_key", "ingested_at"},
+    added = {"raw_documents": {"display_path", "duplicate_of", "report_year_hint", "partition_key", "ingested_at",
+                               "file_mtime_ns", "catalog_version"},
              "cleaned_documents": {"partition_key", "converted_traditional_chars", "agency_key", "division_code",
                                    "body_kind", "body_type", "division_reason", "division_candidates", "template"},
              "dq_cross_year_checks": set(), "dq_violations": set()}
